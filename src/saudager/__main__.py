@@ -1,0 +1,5 @@
+"""``python -m saudager``: the same as the ``saudager`` command."""
+
+from saudager.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Adapters: the outside world (Kaspi, databases, files, messaging) behind the domains\x27 ports."""

@@ -1,0 +1,750 @@
+"""``SqlStore``: the domains' ``Store`` port on SQLAlchemy Core, for SQLite and PostgreSQL.
+
+Rows become the domains' dataclasses here and nowhere else. Writes are batched (one read of what
+is stored, then ``executemany``), and a write that would not change a row is skipped, so that a
+sync that sees nothing new writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Insert,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from saudager.adapters.db import tables as t
+from saudager.adapters.db.types import UtcDateTime
+from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
+from saudager.domains.catalog.types import Product, ProductCost
+from saudager.domains.orders.types import (
+    FINAL_STATUSES,
+    Order,
+    OrderLine,
+    Return,
+    ReturnReason,
+    Review,
+    Source,
+)
+from saudager.domains.shops.types import Shop, SyncRun
+
+if TYPE_CHECKING:
+    from saudager.domains.orders.ports import Store, StoreTx
+
+Clock = Callable[[], datetime]
+
+_T = TypeVar("_T")
+
+# Keys per IN (...) list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+_IN_CHUNK = 1000
+
+_SUPPORTED_DIALECTS = frozenset({"sqlite", "postgresql"})
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlStore:
+    """The store of every shop in one database. Cheap to create; the engine is the caller's.
+
+    ``clock`` stamps ``created_at``/``first_seen_at``/``updated_at``; tests pass their own.
+    """
+
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+        if engine.dialect.name not in _SUPPORTED_DIALECTS:
+            raise ConfigurationError(
+                f"unsupported database {engine.dialect.name!r}: expected SQLite or PostgreSQL"
+            )
+        self.engine = engine
+        self._clock = clock
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlStoreTx]:
+        """One unit of work on one connection: it commits on exit, or rolls back on an error."""
+        with self.engine.begin() as connection:
+            yield SqlStoreTx(connection, self._clock)
+
+
+class SqlStoreTx:
+    """Everything the store does, bound to one connection inside one transaction."""
+
+    def __init__(self, connection: Connection, clock: Clock) -> None:
+        self._conn = connection
+        self._clock = clock
+        self._dialect = connection.dialect.name
+
+    # ---------------------------------------------------------------- shops
+
+    def add_shop(
+        self,
+        name: str,
+        timezone: str,
+        api_url: str | None,
+        token_ciphertext: bytes | None,
+        requests_per_second: float | None = None,
+    ) -> Shop:
+        now = self._clock()
+        try:
+            # A savepoint, so that a taken name leaves the caller's transaction usable
+            # (PostgreSQL aborts the whole transaction on an error otherwise).
+            with self._conn.begin_nested():
+                result = self._conn.execute(
+                    insert(t.shops).values(
+                        name=name,
+                        timezone=timezone,
+                        api_url=api_url,
+                        token_ciphertext=token_ciphertext,
+                        requests_per_second=requests_per_second,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError as exc:
+            raise SaudagerError(
+                f"a shop named {name!r} already exists: choose another name"
+            ) from exc
+        assert result.inserted_primary_key is not None
+        return Shop(
+            id=int(result.inserted_primary_key[0]),
+            name=name,
+            timezone=timezone,
+            api_url=api_url,
+            has_token=token_ciphertext is not None,
+            requests_per_second=requests_per_second,
+            created_at=now,
+        )
+
+    def get_shop(self, shop_id: int) -> Shop:
+        row = self._conn.execute(_SHOP_SELECT.where(t.shops.c.id == shop_id)).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no shop with id {shop_id}")
+        return _shop(row)
+
+    def shop_by_name(self, name: str) -> Shop:
+        row = self._conn.execute(_SHOP_SELECT.where(t.shops.c.name == name)).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no shop named {name!r}")
+        return _shop(row)
+
+    def list_shops(self) -> list[Shop]:
+        rows = self._conn.execute(_SHOP_SELECT.order_by(t.shops.c.id))
+        return [_shop(row) for row in rows]
+
+    def shop_token(self, shop_id: int) -> bytes | None:
+        row = self._conn.execute(
+            select(t.shops.c.token_ciphertext).where(t.shops.c.id == shop_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no shop with id {shop_id}")
+        token: bytes | None = row.token_ciphertext
+        return None if token is None else bytes(token)
+
+    def set_shop_token(self, shop_id: int, token_ciphertext: bytes | None) -> None:
+        result = self._conn.execute(
+            update(t.shops).where(t.shops.c.id == shop_id).values(token_ciphertext=token_ciphertext)
+        )
+        if result.rowcount == 0:
+            raise NotFoundError(f"no shop with id {shop_id}")
+
+    def start_sync_run(self, shop_id: int, started_at: datetime) -> int:
+        result = self._conn.execute(
+            insert(t.sync_runs).values(
+                shop_id=shop_id,
+                started_at=started_at,
+                status="running",
+                orders_seen=0,
+                orders_written=0,
+            )
+        )
+        assert result.inserted_primary_key is not None
+        return int(result.inserted_primary_key[0])
+
+    def finish_sync_run(
+        self,
+        run_id: int,
+        finished_at: datetime,
+        status: str,
+        orders_seen: int,
+        orders_written: int,
+        error: str | None = None,
+    ) -> None:
+        result = self._conn.execute(
+            update(t.sync_runs)
+            .where(t.sync_runs.c.id == run_id)
+            .values(
+                finished_at=finished_at,
+                status=status,
+                orders_seen=orders_seen,
+                orders_written=orders_written,
+                error=error,
+            )
+        )
+        if result.rowcount == 0:
+            raise NotFoundError(f"no sync run with id {run_id}")
+
+    def sync_runs(self, shop_id: int, limit: int = 10) -> list[SyncRun]:
+        rows = self._conn.execute(
+            select(t.sync_runs)
+            .where(t.sync_runs.c.shop_id == shop_id)
+            .order_by(t.sync_runs.c.started_at.desc(), t.sync_runs.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            SyncRun(
+                id=row.id,
+                shop_id=row.shop_id,
+                started_at=row.started_at,
+                finished_at=row.finished_at,
+                status=row.status,
+                orders_seen=row.orders_seen,
+                orders_written=row.orders_written,
+                error=row.error,
+            )
+            for row in rows
+        ]
+
+    # -------------------------------------------------------------- catalog
+
+    def upsert_products(self, shop_id: int, products: Sequence[Product]) -> int:
+        incoming: dict[str, Product] = {}
+        for product in products:
+            incoming[product.sku] = _merge_product(incoming.get(product.sku), product)
+        stored = {
+            row.sku: _product(row)
+            for chunk in _chunks(list(incoming))
+            for row in self._conn.execute(
+                select(t.products).where(
+                    t.products.c.shop_id == shop_id, t.products.c.sku.in_(chunk)
+                )
+            )
+        }
+        now = self._clock()
+        rows = []
+        for sku, product in incoming.items():
+            old = stored.get(sku)
+            merged = _merge_product(old, product)
+            if merged != old:
+                rows.append({"shop_id": shop_id, **_product_values(merged), "updated_at": now})
+        if rows:
+            self._conn.execute(_upsert(self._dialect, "products"), rows)
+        return len(rows)
+
+    def add_product_costs(self, shop_id: int, costs: Sequence[ProductCost]) -> int:
+        incoming = {(cost.sku, cost.effective_from): cost for cost in costs}
+        skus = sorted({sku for sku, _ in incoming})
+        stored = {
+            (row.sku, row.effective_from): row.purchase_cost
+            for chunk in _chunks(skus)
+            for row in self._conn.execute(
+                select(
+                    t.product_costs.c.sku,
+                    t.product_costs.c.effective_from,
+                    t.product_costs.c.purchase_cost,
+                ).where(t.product_costs.c.shop_id == shop_id, t.product_costs.c.sku.in_(chunk))
+            )
+        }
+        rows = [
+            {
+                "shop_id": shop_id,
+                "sku": cost.sku,
+                "effective_from": cost.effective_from,
+                "purchase_cost": cost.purchase_cost,
+            }
+            for key, cost in incoming.items()
+            if stored.get(key) != cost.purchase_cost
+        ]
+        if rows:
+            self._conn.execute(_upsert(self._dialect, "product_costs"), rows)
+        return len(rows)
+
+    def list_products(self, shop_id: int) -> list[Product]:
+        rows = self._conn.execute(
+            select(t.products).where(t.products.c.shop_id == shop_id).order_by(t.products.c.sku)
+        )
+        return [_product(row) for row in rows]
+
+    def product_costs(self, shop_id: int, sku: str | None = None) -> list[ProductCost]:
+        query = select(t.product_costs).where(t.product_costs.c.shop_id == shop_id)
+        if sku is not None:
+            query = query.where(t.product_costs.c.sku == sku)
+        rows = self._conn.execute(
+            query.order_by(t.product_costs.c.sku, t.product_costs.c.effective_from)
+        )
+        return [
+            ProductCost(
+                sku=row.sku, effective_from=row.effective_from, purchase_cost=row.purchase_cost
+            )
+            for row in rows
+        ]
+
+    def existing_skus(self, shop_id: int, skus: Sequence[str]) -> set[str]:
+        return self._existing(t.products, t.products.c.sku, shop_id, skus)
+
+    # --------------------------------------------------------------- orders
+
+    def upsert_orders(self, shop_id: int, orders: Sequence[Order]) -> int:
+        # A code seen twice in one batch (Kaspi's pages shift while we read them): the last wins.
+        incoming = {order.code: order for order in orders}
+        if not incoming:
+            return 0
+        stored = self._fingerprints(shop_id, list(incoming))
+        now = self._clock()
+        order_rows: list[dict[str, Any]] = []
+        line_rows: list[dict[str, Any]] = []
+        lines_to_replace: list[str] = []
+        for code, order in incoming.items():
+            header = _header_digest(order)
+            lines = _lines_digest(order.lines) if order.lines else None
+            old = stored.get(code)
+            old_lines = None if old is None else old[_DIGEST_LEN:]
+            fingerprint = header + (lines or old_lines or _NO_LINES)
+            if fingerprint == old:
+                continue
+            order_rows.append(_order_values(shop_id, order, fingerprint, now))
+            if lines is not None and lines != old_lines:
+                if old is not None:
+                    lines_to_replace.append(code)
+                line_rows.extend(_line_values(shop_id, code, order.lines))
+        if order_rows:
+            self._conn.execute(_upsert(self._dialect, "orders"), order_rows)
+        self._delete_lines(shop_id, lines_to_replace)
+        if line_rows:
+            self._conn.execute(insert(t.order_lines), line_rows)
+        return len(order_rows)
+
+    def replace_order_lines(self, shop_id: int, lines: Mapping[str, Sequence[OrderLine]]) -> int:
+        """Orders whose lines are already exactly these are left alone (and not counted)."""
+        if not lines:
+            return 0
+        stored = self._fingerprints(shop_id, list(lines))
+        missing = sorted(set(lines) - stored.keys())
+        if missing:
+            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+            raise NotFoundError(f"no order with code {shown} in shop {shop_id}")
+        now = self._clock()
+        updates: list[dict[str, Any]] = []
+        line_rows: list[dict[str, Any]] = []
+        for code, new_lines in lines.items():
+            fingerprint = stored[code][:_DIGEST_LEN] + _lines_digest(new_lines)
+            if fingerprint == stored[code]:
+                continue
+            updates.append({"k_shop": shop_id, "k_code": code, "v_fp": fingerprint, "v_at": now})
+            line_rows.extend(_line_values(shop_id, code, new_lines))
+        self._delete_lines(shop_id, [row["k_code"] for row in updates])
+        if line_rows:
+            self._conn.execute(insert(t.order_lines), line_rows)
+        if updates:
+            self._conn.execute(_SET_FINGERPRINT, updates)
+        return len(line_rows)
+
+    def existing_order_codes(self, shop_id: int, codes: Sequence[str]) -> set[str]:
+        return self._existing(t.orders, t.orders.c.code, shop_id, codes)
+
+    def get_order(self, shop_id: int, code: str) -> Order | None:
+        row = self._conn.execute(
+            select(t.orders).where(t.orders.c.shop_id == shop_id, t.orders.c.code == code)
+        ).one_or_none()
+        if row is None:
+            return None
+        lines = self._conn.execute(
+            select(t.order_lines)
+            .where(t.order_lines.c.shop_id == shop_id, t.order_lines.c.order_code == code)
+            .order_by(t.order_lines.c.line_no)
+        )
+        return _order(row, tuple(_line(line) for line in lines))
+
+    def list_orders(
+        self, shop_id: int, created_from: datetime | None = None, created_to: datetime | None = None
+    ) -> list[Order]:
+        where: list[ColumnElement[bool]] = [t.orders.c.shop_id == shop_id]
+        if created_from is not None:
+            where.append(t.orders.c.created_at >= created_from)
+        if created_to is not None:
+            where.append(t.orders.c.created_at < created_to)
+        # Two queries in all, however many orders: the orders, then all their lines.
+        lines: dict[str, list[OrderLine]] = {}
+        line_query = (
+            select(t.order_lines)
+            .join(
+                t.orders,
+                and_(
+                    t.order_lines.c.shop_id == t.orders.c.shop_id,
+                    t.order_lines.c.order_code == t.orders.c.code,
+                ),
+            )
+            .where(*where)
+            .order_by(t.order_lines.c.order_code, t.order_lines.c.line_no)
+        )
+        for row in self._conn.execute(line_query):
+            lines.setdefault(row.order_code, []).append(_line(row))
+        rows = self._conn.execute(
+            select(t.orders).where(*where).order_by(t.orders.c.created_at, t.orders.c.code)
+        )
+        return [_order(row, tuple(lines.get(row.code, ()))) for row in rows]
+
+    def order_count(self, shop_id: int) -> int:
+        count = self._conn.execute(
+            select(func.count()).select_from(t.orders).where(t.orders.c.shop_id == shop_id)
+        ).scalar_one()
+        return int(count)
+
+    def active_order_codes(self, shop_id: int) -> list[str]:
+        rows = self._conn.execute(
+            select(t.orders.c.code)
+            .where(*_active_orders(shop_id))
+            .order_by(t.orders.c.created_at, t.orders.c.code)
+        )
+        return [row.code for row in rows]
+
+    def oldest_active_created_at(self, shop_id: int) -> datetime | None:
+        oldest: datetime | None = self._conn.execute(
+            select(func.min(t.orders.c.created_at)).where(*_active_orders(shop_id))
+        ).scalar_one()
+        return oldest
+
+    def sync_watermarks(self, shop_id: int) -> dict[str, datetime]:
+        rows = self._conn.execute(
+            select(t.sync_watermarks.c.state, t.sync_watermarks.c.fetched_until).where(
+                t.sync_watermarks.c.shop_id == shop_id
+            )
+        )
+        return {row.state: row.fetched_until for row in rows}
+
+    def set_sync_watermark(self, shop_id: int, state: str, fetched_until: datetime) -> None:
+        self._conn.execute(
+            _upsert(self._dialect, "sync_watermarks"),
+            [{"shop_id": shop_id, "state": state, "fetched_until": fetched_until}],
+        )
+
+    # -------------------------------------------------------------- reviews
+
+    def upsert_reviews(self, shop_id: int, reviews: Sequence[Review]) -> int:
+        incoming = {review.key: review for review in reviews}
+        stored = self._stored_by_key(t.reviews, shop_id, incoming, _review)
+        rows = [
+            {"shop_id": shop_id, **_fields(review)}
+            for key, review in incoming.items()
+            if stored.get(key) != review
+        ]
+        if rows:
+            self._conn.execute(_upsert(self._dialect, "reviews"), rows)
+        return len(rows)
+
+    def review_keys_approved_between(
+        self, shop_id: int, start: datetime, end: datetime
+    ) -> set[str]:
+        rows = self._conn.execute(
+            select(t.reviews.c.key).where(
+                t.reviews.c.shop_id == shop_id,
+                t.reviews.c.source == Source.API.value,
+                t.reviews.c.approved_at >= start,
+                t.reviews.c.approved_at < end,
+                t.reviews.c.deleted_at.is_(None),
+            )
+        )
+        return {row.key for row in rows}
+
+    def mark_reviews_deleted(self, shop_id: int, keys: Sequence[str], deleted_at: datetime) -> int:
+        """Reviews already marked keep their first ``deleted_at``; returns how many were marked."""
+        marked = 0
+        for chunk in _chunks(sorted(set(keys))):
+            result = self._conn.execute(
+                update(t.reviews)
+                .where(
+                    t.reviews.c.shop_id == shop_id,
+                    t.reviews.c.key.in_(chunk),
+                    t.reviews.c.deleted_at.is_(None),
+                )
+                .values(deleted_at=deleted_at)
+            )
+            marked += result.rowcount
+        return marked
+
+    def list_reviews(self, shop_id: int) -> list[Review]:
+        rows = self._conn.execute(
+            select(t.reviews)
+            .where(t.reviews.c.shop_id == shop_id)
+            .order_by(t.reviews.c.created_at, t.reviews.c.key)
+        )
+        return [_review(row) for row in rows]
+
+    # -------------------------------------------------------------- returns
+
+    def upsert_returns(self, shop_id: int, returns: Sequence[Return]) -> int:
+        incoming: dict[str, Return] = {}
+        for item in returns:
+            incoming[item.key] = _merge_return(incoming.get(item.key), item)
+        stored = self._stored_by_key(t.returns, shop_id, incoming, _return)
+        rows = []
+        for key, item in incoming.items():
+            old = stored.get(key)
+            merged = _merge_return(old, item)
+            if merged != old:
+                rows.append({"shop_id": shop_id, **_fields(merged)})
+        if rows:
+            self._conn.execute(_upsert(self._dialect, "returns"), rows)
+        return len(rows)
+
+    def list_returns(self, shop_id: int) -> list[Return]:
+        rows = self._conn.execute(
+            select(t.returns)
+            .where(t.returns.c.shop_id == shop_id)
+            .order_by(t.returns.c.created_at, t.returns.c.key)
+        )
+        return [_return(row) for row in rows]
+
+    # -------------------------------------------------------------- helpers
+
+    def _fingerprints(self, shop_id: int, codes: Sequence[str]) -> dict[str, str]:
+        return {
+            row.code: row.fingerprint
+            for chunk in _chunks(codes)
+            for row in self._conn.execute(
+                select(t.orders.c.code, t.orders.c.fingerprint).where(
+                    t.orders.c.shop_id == shop_id, t.orders.c.code.in_(chunk)
+                )
+            )
+        }
+
+    def _delete_lines(self, shop_id: int, codes: Sequence[str]) -> None:
+        for chunk in _chunks(codes):
+            self._conn.execute(
+                delete(t.order_lines).where(
+                    t.order_lines.c.shop_id == shop_id, t.order_lines.c.order_code.in_(chunk)
+                )
+            )
+
+    def _existing(
+        self, table: Table, column: ColumnElement[str], shop_id: int, keys: Sequence[str]
+    ) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(keys))):
+            found.update(
+                self._conn.execute(
+                    select(column).where(table.c.shop_id == shop_id, column.in_(chunk))
+                ).scalars()
+            )
+        return found
+
+    def _stored_by_key(
+        self, table: Table, shop_id: int, keys: Iterable[str], convert: Callable[[Row[Any]], _T]
+    ) -> dict[str, _T]:
+        return {
+            row.key: convert(row)
+            for chunk in _chunks(list(keys))
+            for row in self._conn.execute(
+                select(table).where(table.c.shop_id == shop_id, table.c["key"].in_(chunk))
+            )
+        }
+
+
+# ------------------------------------------------------------------ statements
+
+
+@cache
+def _upsert(dialect: str, table_name: str) -> Insert:
+    """``INSERT … ON CONFLICT (primary key) DO UPDATE`` setting every other column.
+
+    ``first_seen_at`` is written on insert only. Built once per dialect and table.
+    """
+    table = t.metadata.tables[table_name]
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    key = [column.name for column in table.primary_key.columns]
+    keep = {*key, "first_seen_at"}
+    return stmt.on_conflict_do_update(
+        index_elements=key,
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
+    )
+
+
+_SET_FINGERPRINT = (
+    update(t.orders)
+    .where(t.orders.c.shop_id == bindparam("k_shop"), t.orders.c.code == bindparam("k_code"))
+    .values(fingerprint=bindparam("v_fp"), updated_at=bindparam("v_at", type_=UtcDateTime()))
+)
+
+_FINAL_STATUSES = sorted(FINAL_STATUSES)
+
+
+def _active_orders(shop_id: int) -> tuple[ColumnElement[bool], ...]:
+    """API orders not yet in a final status: the ones a sync must keep re-reading."""
+    return (
+        t.orders.c.shop_id == shop_id,
+        t.orders.c.source == Source.API.value,
+        t.orders.c.status.not_in(_FINAL_STATUSES),
+    )
+
+
+_SHOP_SELECT = select(
+    t.shops.c.id,
+    t.shops.c.name,
+    t.shops.c.timezone,
+    t.shops.c.api_url,
+    t.shops.c.token_ciphertext.is_not(None).label("has_token"),
+    t.shops.c.requests_per_second,
+    t.shops.c.created_at,
+)
+
+
+def _chunks(items: Sequence[_T], size: int = _IN_CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ------------------------------------------------------------------ fingerprints
+#
+# An order's fingerprint is two digests side by side: of its own fields, and of its lines. Kept
+# apart so that an order fetched without its lines can be compared on its fields alone (and its
+# stored lines, and their digest, kept) instead of looking changed on every sync.
+
+_DIGEST_LEN = 32  # hex characters of a 16-byte BLAKE2b digest
+
+
+def _digest(values: tuple[object, ...]) -> str:
+    # repr of a tuple of str/int/bool/None is stable across runs and Python versions.
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def _canonical(value: object) -> object:
+    """A value that compares, and hashes, the way the database will store it."""
+    if isinstance(value, Decimal):
+        # 5990, 5990.0 and 5990.00 are one price; the column stores tiyn.
+        units = value.scaleb(2)
+        return int(units) if units == units.to_integral_value() else str(value)
+    if isinstance(value, str):
+        return str(value)  # an Enum member and its value are one value
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()}: attach a time zone")
+        return (value - _EPOCH) // timedelta(microseconds=1)
+    return value
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ORDER_FIELDS = tuple(f.name for f in dataclasses.fields(Order) if f.name != "lines")
+_LINE_FIELDS = tuple(f.name for f in dataclasses.fields(OrderLine))
+
+
+def _header_digest(order: Order) -> str:
+    return _digest(tuple(_canonical(getattr(order, name)) for name in _ORDER_FIELDS))
+
+
+def _lines_digest(lines: Sequence[OrderLine]) -> str:
+    return _digest(
+        tuple(
+            tuple(_canonical(getattr(line, name)) for name in _LINE_FIELDS)
+            for line in sorted(lines, key=lambda line: line.line_no)
+        )
+    )
+
+
+_NO_LINES = _lines_digest(())
+
+
+# ------------------------------------------------------------------ rows ↔ domain types
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """A flat dataclass's fields by name (``dataclasses.asdict`` deep-copies; this does not)."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+def _order_values(shop_id: int, order: Order, fingerprint: str, now: datetime) -> dict[str, Any]:
+    values = {name: getattr(order, name) for name in _ORDER_FIELDS}
+    values.update(shop_id=shop_id, fingerprint=fingerprint, first_seen_at=now, updated_at=now)
+    return values
+
+
+def _line_values(shop_id: int, code: str, lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
+    return [{"shop_id": shop_id, "order_code": code, **_fields(line)} for line in lines]
+
+
+def _order(row: Row[Any], lines: tuple[OrderLine, ...]) -> Order:
+    mapping = row._mapping
+    return Order(**{name: mapping[name] for name in _ORDER_FIELDS}, lines=lines)
+
+
+def _line(row: Row[Any]) -> OrderLine:
+    mapping = row._mapping
+    return OrderLine(**{name: mapping[name] for name in _LINE_FIELDS})
+
+
+_REVIEW_FIELDS = tuple(f.name for f in dataclasses.fields(Review))
+_RETURN_FIELDS = tuple(f.name for f in dataclasses.fields(Return))
+_PRODUCT_FIELDS = tuple(f.name for f in dataclasses.fields(Product))
+
+
+def _review(row: Row[Any]) -> Review:
+    mapping = row._mapping
+    return Review(**{name: mapping[name] for name in _REVIEW_FIELDS})
+
+
+def _return(row: Row[Any]) -> Return:
+    mapping = row._mapping
+    return Return(**{name: mapping[name] for name in _RETURN_FIELDS})
+
+
+def _product(row: Row[Any]) -> Product:
+    mapping = row._mapping
+    return Product(**{name: mapping[name] for name in _PRODUCT_FIELDS})
+
+
+def _product_values(product: Product) -> dict[str, Any]:
+    return {name: getattr(product, name) for name in _PRODUCT_FIELDS}
+
+
+def _merge_product(old: Product | None, new: Product) -> Product:
+    """``new`` over ``old``, except that ``None`` (unknown to the source) keeps what we know."""
+    if old is None:
+        return new
+    known = {name: value for name, value in _fields(new).items() if value is not None}
+    return dataclasses.replace(old, **known)
+
+
+def _merge_return(old: Return | None, new: Return) -> Return:
+    """``new``, except that a reason of ``unknown`` (the API's) keeps a known one (a file's)."""
+    if old is not None and new.reason == ReturnReason.UNKNOWN and old.reason != new.reason:
+        return dataclasses.replace(new, reason=old.reason)
+    return new
+
+
+def _shop(row: Row[Any]) -> Shop:
+    return Shop(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        api_url=row.api_url,
+        has_token=bool(row.has_token),
+        requests_per_second=row.requests_per_second,
+        created_at=row.created_at,
+    )
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the classes satisfy the ports they implement.
+    def _store_conforms(store: SqlStore) -> Store:
+        return store
+
+    def _tx_conforms(tx: SqlStoreTx) -> StoreTx:
+        return tx

@@ -1,0 +1,207 @@
+"""The tables, as SQLAlchemy Core ``Table``s on one ``MetaData``.
+
+These describe storage only: they are not API schemas and not domain types (the store maps rows
+to the dataclasses of ``saudager.domains``). The schema in a database is created by the Alembic
+migrations in ``migrations/``; a test checks that they and these tables agree.
+
+Every table but ``shops`` carries ``shop_id`` and is keyed by natural keys within the shop (the
+order code, the SKU, the review key), so one database serves many shops and a re-sync or
+re-import lands on the same rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from saudager.adapters.db.types import Kilograms, Money, UtcDateTime
+
+# Deterministic constraint names, so migrations can refer to them on both dialects.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# SQLite only auto-increments an ``INTEGER PRIMARY KEY``; PostgreSQL gets a 64-bit identity.
+_BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _shop_id() -> Column[int]:
+    return Column(
+        "shop_id",
+        Integer,
+        ForeignKey("shops.id", ondelete="CASCADE"),
+        primary_key=True,
+        nullable=False,
+    )
+
+
+shops = Table(
+    "shops",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("timezone", String, nullable=False),
+    Column("api_url", String, nullable=True),
+    # Encrypted by the caller; the store never sees the plain token.
+    Column("token_ciphertext", LargeBinary, nullable=True),
+    # NULL: the install's kaspi_requests_per_second setting.
+    Column("requests_per_second", Float, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("status", String, nullable=False),
+    Column("orders_seen", Integer, nullable=False),
+    Column("orders_written", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Index(None, "shop_id", "started_at"),
+)
+
+sync_watermarks = Table(
+    "sync_watermarks",
+    metadata,
+    _shop_id(),
+    Column("state", String, primary_key=True),
+    Column("fetched_until", UtcDateTime, nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    _shop_id(),
+    Column("sku", String, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("category", String, nullable=True),
+    Column("brand", String, nullable=True),
+    Column("weight_kg", Kilograms, nullable=True),
+    Column("stock", Integer, nullable=True),
+    Column("kaspi_product_code", String, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+product_costs = Table(
+    "product_costs",
+    metadata,
+    _shop_id(),
+    Column("sku", String, primary_key=True),
+    Column("effective_from", Date, primary_key=True),
+    Column("purchase_cost", Money, nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _shop_id(),
+    Column("code", String, primary_key=True),
+    Column("kaspi_id", String, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("state", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("delivery_mode", String, nullable=True),
+    Column("is_kaspi_delivery", Boolean, nullable=False),
+    Column("handover_deadline", UtcDateTime, nullable=True),
+    Column("handed_over_at", UtcDateTime, nullable=True),
+    Column("planned_delivery_at", UtcDateTime, nullable=True),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("cancelled_at", UtcDateTime, nullable=True),
+    Column("cancellation_reason", Text, nullable=True),
+    Column("cancelled_by", String, nullable=True),
+    Column("total_price", Money, nullable=False),
+    Column("delivery_cost_for_seller", Money, nullable=True),
+    Column("payment_mode", String, nullable=True),
+    Column("city", String, nullable=True),
+    Column("customer_id", String, nullable=True),
+    Column("customer_name", Text, nullable=True),
+    Column("customer_phone", String, nullable=True),
+    Column("source", String, nullable=False),
+    # Digest of the order's fields and of its lines (see store.py): a re-sync compares digests
+    # instead of rows, and writes only what changed.
+    Column("fingerprint", String, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "shop_id", "created_at"),
+    Index(None, "shop_id", "status"),
+    Index(None, "shop_id", "kaspi_id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("shop_id", Integer, primary_key=True),
+    Column("order_code", String, primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("total_price", Money, nullable=False),
+    Column("product_name", Text, nullable=True),
+    Column("category", String, nullable=True),
+    Column("kaspi_product_code", String, nullable=True),
+    Column("kaspi_entry_id", String, nullable=True),
+    # Lines belong to their order (and through it to the shop): no separate FK to shops.
+    ForeignKeyConstraint(
+        ["shop_id", "order_code"], ["orders.shop_id", "orders.code"], ondelete="CASCADE"
+    ),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    _shop_id(),
+    Column("key", String, primary_key=True),
+    Column("rating", Integer, nullable=False),
+    Column("text", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("approved_at", UtcDateTime, nullable=True),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    # Not a foreign key: a review may arrive (or be imported) before its order.
+    Column("order_code", String, nullable=True),
+    Column("sku", String, nullable=True),
+    Column("author", Text, nullable=True),
+    Column("source", String, nullable=False),
+    CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    Index(None, "shop_id", "approved_at"),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    _shop_id(),
+    Column("key", String, primary_key=True),
+    # Not a foreign key, for the same reason as reviews.order_code.
+    Column("order_code", String, nullable=False),
+    Column("sku", String, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("reason", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("source", String, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity"),
+    CheckConstraint("reason IN ('quality', 'other', 'unknown')", name="reason"),
+)

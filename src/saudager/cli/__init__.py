@@ -1,0 +1,1 @@
+"""The ``saudager`` command line (Typer + Rich): thin, calling the services only."""

@@ -1,0 +1,280 @@
+"""``saudager``: shops, sync, import, the simulator, the web app and the demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from saudager.cli.output import console, errors, print_json
+from saudager.cli.progress import sync_with_progress
+from saudager.core.errors import InputValidationError, SaudagerError
+from saudager.settings import Settings, load_settings
+from saudager.wiring import Services, build_services
+
+app = typer.Typer(no_args_is_help=True, help="Saudager: a cockpit for sellers on Kaspi.kz.")
+shop_app = typer.Typer(no_args_is_help=True, help="Add and list shops.")
+app.add_typer(shop_app, name="shop")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="A TOML settings file (see docs/settings.md).")
+]
+
+
+class _State:
+    config: Path | None = None
+
+
+def _settings() -> Settings:
+    return load_settings(_State.config)
+
+
+def _services() -> Services:
+    return build_services(_settings())
+
+
+@app.callback()
+def _main(config: ConfigOption = None) -> None:
+    _State.config = config
+    logging.basicConfig(
+        level=_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _token_from(token: str | None, token_stdin: bool) -> str | None:
+    if token_stdin:
+        return sys.stdin.readline().strip() or None
+    return token
+
+
+# ---- shops -----------------------------------------------------------------------------------
+
+
+@shop_app.command("add")
+def shop_add(
+    name: str,
+    token: Annotated[
+        str | None, typer.Option(help="The Kaspi API token (cabinet: Settings → API token).")
+    ] = None,
+    token_stdin: Annotated[
+        bool, typer.Option("--token-stdin", help="Read the token from standard input.")
+    ] = False,
+    api_url: Annotated[str | None, typer.Option(help="Kaspi API base URL (a simulator's).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="The shop's IANA time zone.")] = None,
+    requests_per_second: Annotated[
+        float | None,
+        typer.Option(help="Most requests a second to Kaspi for this shop (default: the setting)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a shop. Without a token it can still be filled by file import."""
+    services = _services()
+    try:
+        shop = services.add_shop(
+            name, _token_from(token, token_stdin), api_url, timezone, requests_per_second
+        )
+    except (SaudagerError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    if as_json:
+        print_json(shop)
+    else:
+        console.print(f"Added shop [bold]{shop.name}[/bold] (id {shop.id}, {shop.timezone}).")
+
+
+@shop_app.command("token")
+def shop_token(
+    shop: str,
+    token: Annotated[str | None, typer.Option(help="The new Kaspi API token.")] = None,
+    token_stdin: Annotated[bool, typer.Option("--token-stdin")] = False,
+) -> None:
+    """Set or replace a shop's Kaspi API token (stored encrypted)."""
+    secret = _token_from(token, token_stdin)
+    if not secret:
+        raise _fail("give the token with --token or --token-stdin")
+    services = _services()
+    try:
+        services.set_token(services.shop(shop), secret)
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    console.print("Token saved.")
+
+
+@shop_app.command("list")
+def shop_list(as_json: JsonOption = False) -> None:
+    """List the shops with their last sync."""
+    status(as_json=as_json)
+
+
+@app.command()
+def status(as_json: JsonOption = False) -> None:
+    """Shops, their orders and the state of their last sync."""
+    services = _services()
+    try:
+        rows = services.shops.overview()
+    finally:
+        services.close()
+    if as_json:
+        print_json({"shops": rows})
+        return
+    table = Table("id", "shop", "zone", "token", "orders", "last sync", title="Shops")
+    for row in rows:
+        last = row.last_sync
+        sync_text = (
+            "never" if last is None else f"{last.status} {last.started_at:%Y-%m-%d %H:%M} UTC"
+        )
+        table.add_row(
+            str(row.shop.id),
+            row.shop.name,
+            row.shop.timezone,
+            "yes" if row.shop.has_token else "no",
+            f"{row.orders:,}".replace(",", " "),
+            sync_text,
+        )
+    console.print(table)
+
+
+# ---- sync and import -------------------------------------------------------------------------
+
+
+@app.command()
+def sync(shop: str, as_json: JsonOption = False) -> None:
+    """Fetch new and changed orders, products and reviews from Kaspi."""
+    services = _services()
+    try:
+        target = services.shop(shop)
+        with services.kaspi_client(target) as client:
+            if as_json:
+                result = services.sync.sync(target, client, datetime.now(UTC))
+            else:
+                result = sync_with_progress(services, target, client)
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    if as_json:
+        print_json(result)
+    else:
+        console.print(
+            f"Synced [bold]{target.name}[/bold]: {result.orders_seen} orders read, "
+            f"{result.orders_written} new or changed, {result.returns_written} returns, "
+            f"{result.products_written} new products, {result.reviews_seen} reviews "
+            f"({result.reviews_deleted} deleted)."
+        )
+
+
+@app.command("import")
+def import_files(
+    shop: str,
+    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files.", exists=False)],
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="orders, order_lines, reviews, returns or products (default: from the header)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import orders, lines, reviews, returns or products from files. All or nothing."""
+    services = _services()
+    try:
+        report = services.imports.import_files(services.shop(shop), files, kind)
+    except InputValidationError as exc:
+        if as_json:
+            print_json({"ok": False, "problems": [str(p) for p in exc.problems]})
+            raise typer.Exit(1) from exc
+        raise _fail(str(exc)) from exc
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    if as_json:
+        print_json({"ok": True, "report": report})
+    else:
+        console.print(str(report))
+
+
+# ---- servers ---------------------------------------------------------------------------------
+
+
+@app.command()
+def simulator(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8765,
+    seed: Annotated[int, typer.Option(help="Seed of the generated shop.")] = 42,
+    token: Annotated[str, typer.Option(help="The token the simulator accepts.")] = "demo-token",  # noqa: S107 — a simulator's, not a secret
+    days: Annotated[int, typer.Option(help="Days of history.")] = 180,
+    orders_per_day: Annotated[int, typer.Option(help="Mean orders per day.")] = 150,
+    fault_rate: Annotated[float, typer.Option(help="Share of requests that fail at random.")] = 0.0,
+) -> None:
+    """Serve a simulated Kaspi shop (the Shop API v2) on 127.0.0.1."""
+    from saudager.adapters.kaspi.simulator import run_simulator
+
+    console.print(f"Kaspi simulator on http://127.0.0.1:{port}/shop/api/v2 (token {token!r})")
+    run_simulator(
+        port=port,
+        seed=seed,
+        token=token,
+        days=days,
+        orders_per_day=orders_per_day,
+        fault_rate=fault_rate,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Serve the web app."""
+    from saudager.web.server import run_web
+
+    settings = _settings()
+    run_web(settings, host or settings.web_host, port or settings.web_port)
+
+
+@app.command()
+def worker(workers: Annotated[int, typer.Option(help="Worker threads.")] = 2) -> None:
+    """Run the background jobs: the periodic sync of every shop."""
+    from saudager.jobs.queue import make_queue
+
+    queue = make_queue(_settings())
+    consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()
+
+
+@app.command()
+def demo(
+    serve_app: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app after.")
+    ] = True,
+    days: Annotated[int, typer.Option(help="Days of history in the demo shop.")] = 180,
+    orders_per_day: Annotated[int, typer.Option(help="Mean orders per day.")] = 150,
+    port: Annotated[int | None, typer.Option(help="Port of the web app.")] = None,
+) -> None:
+    """Build a realistic demo shop from the simulator, sync it over HTTP, then serve the app."""
+    from saudager.cli.demo import run_demo
+
+    try:
+        run_demo(
+            _settings(), days=days, orders_per_day=orders_per_day, serve_app=serve_app, port=port
+        )
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Pure building blocks shared by every domain: money, time windows, errors, masking."""

@@ -1,0 +1,1 @@
+"""Business domains: pure types and logic, with ports for the IO they need."""

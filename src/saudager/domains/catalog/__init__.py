@@ -1,0 +1,1 @@
+"""Catalog: the shop's products (offers) and their purchase costs over time."""

@@ -1,0 +1,1 @@
+"""Orders: orders, their lines, reviews and returns, and how they are kept in sync with Kaspi."""

@@ -1,0 +1,1 @@
+"""Shops: one seller's Kaspi shop, its zone and how it is synced."""

@@ -1,0 +1,1 @@
+"""The web app: a FastAPI factory serving the JSON API and server-rendered pages."""

@@ -1,0 +1,121 @@
+"""Build every service from one ``Settings``: the only place adapters are chosen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+
+from saudager.adapters.db.engine import create_engine_for
+from saudager.adapters.db.migrate import upgrade_to_head
+from saudager.adapters.db.store import SqlStore
+from saudager.adapters.files.readers import TabularFileReader
+from saudager.adapters.kaspi.client import KaspiClient
+from saudager.adapters.secrets import TokenCipher
+from saudager.core.errors import ConfigurationError, SaudagerError
+from saudager.core.timewindows import zone
+from saudager.domains.imports.service import ImportService
+from saudager.domains.orders.service import SyncService
+from saudager.domains.orders.sync import SyncPolicy
+from saudager.domains.shops.service import ShopsService
+from saudager.domains.shops.types import Shop
+from saudager.settings import Settings
+
+
+@dataclass
+class Services:
+    """What the entry points (CLI, web, jobs) use. Built by :func:`build_services`."""
+
+    settings: Settings
+    engine: Engine
+
+    @cached_property
+    def store(self) -> SqlStore:
+        return SqlStore(self.engine)
+
+    @cached_property
+    def cipher(self) -> TokenCipher:
+        return TokenCipher.from_key_file(self.settings.key_file)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        policy = SyncPolicy(
+            history=timedelta(days=self.settings.sync_history_days),
+            overlap=timedelta(hours=self.settings.sync_overlap_hours),
+            rescan_limit=timedelta(days=30),
+        )
+        return SyncService(
+            self.store, policy, review_window=timedelta(days=self.settings.review_window_days)
+        )
+
+    @cached_property
+    def shops(self) -> ShopsService:
+        return ShopsService(self.store)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        return ImportService(self.store, TabularFileReader())
+
+    def add_shop(
+        self,
+        name: str,
+        token: str | None,
+        api_url: str | None,
+        timezone: str | None,
+        requests_per_second: float | None = None,
+    ) -> Shop:
+        tz = timezone or self.settings.default_timezone
+        zone(tz)
+        if not name.strip():
+            raise SaudagerError("a shop needs a name")
+        if requests_per_second is not None and requests_per_second <= 0:
+            raise SaudagerError("requests per second must be above zero")
+        ciphertext = self.cipher.encrypt(token) if token else None
+        with self.store.transaction() as tx:
+            return tx.add_shop(name.strip(), tz, api_url, ciphertext, requests_per_second)
+
+    def set_token(self, shop: Shop, token: str) -> None:
+        with self.store.transaction() as tx:
+            tx.set_shop_token(shop.id, self.cipher.encrypt(token))
+
+    def shop(self, name_or_id: str) -> Shop:
+        with self.store.transaction() as tx:
+            if name_or_id.isdigit():
+                try:
+                    return tx.get_shop(int(name_or_id))
+                except SaudagerError:
+                    pass
+            return tx.shop_by_name(name_or_id)
+
+    def kaspi_client(self, shop: Shop) -> KaspiClient:
+        with self.store.transaction() as tx:
+            ciphertext = tx.shop_token(shop.id)
+        if ciphertext is None:
+            raise ConfigurationError(
+                f"shop '{shop.name}' has no Kaspi API token: add one with "
+                f"'saudager shop token {shop.name} --token ...', or import files instead"
+            )
+        s = self.settings
+        return KaspiClient(
+            shop.api_url or s.kaspi_api_url,
+            self.cipher.decrypt(ciphertext),
+            requests_per_second=shop.requests_per_second or s.kaspi_requests_per_second,
+            timeout_seconds=s.kaspi_timeout_seconds,
+            max_retries=s.kaspi_max_retries,
+            backoff_seconds=s.kaspi_backoff_seconds,
+            page_size=s.kaspi_page_size,
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, migrate: bool = True) -> Services:
+    """Open the database (migrating it to the newest schema) and wire the services."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = create_engine_for(settings.resolved_database_url)
+    if migrate:
+        upgrade_to_head(engine)
+    return Services(settings=settings, engine=engine)
