@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# A fresh demo shop every time: the simulated shop ends "now".
 demo: $(STAMP)
+	rm -rf $(DEMO_HOME)
 	SAUDAGER_HOME=$(DEMO_HOME) $(BIN)/saudager demo
 
 test: $(STAMP)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
@@ -47,7 +47,10 @@ class Services:
             rescan_limit=timedelta(days=30),
         )
         return SyncService(
-            self.store, policy, review_window=timedelta(days=self.settings.review_window_days)
+            self.store,
+            policy,
+            review_window=timedelta(days=self.settings.review_window_days),
+            clock=lambda: datetime.now(UTC),
         )
 
     @cached_property

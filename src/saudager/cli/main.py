@@ -42,9 +42,12 @@ def _services() -> Services:
 @app.callback()
 def _main(config: ConfigOption = None) -> None:
     _State.config = config
-    logging.basicConfig(
-        level=_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    level = _settings().log_level
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level != "DEBUG":
+        # A line per HTTP request drowns the progress bar; our client logs what matters.
+        for noisy in ("httpx", "httpcore", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

@@ -59,6 +59,9 @@ _T = TypeVar("_T")
 # Keys per IN (...) list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _IN_CHUNK = 1000
 
+# Bound parameters per statement: below SQLite's limit of 32,766 (PostgreSQL's is 65,535).
+_MAX_PARAMS = 30_000
+
 _SUPPORTED_DIALECTS = frozenset({"sqlite", "postgresql"})
 
 
@@ -247,7 +250,7 @@ class SqlStoreTx:
             if merged != old:
                 rows.append({"shop_id": shop_id, **_product_values(merged), "updated_at": now})
         if rows:
-            self._conn.execute(_upsert(self._dialect, "products"), rows)
+            self._write(_upsert(self._dialect, "products"), rows)
         return len(rows)
 
     def add_product_costs(self, shop_id: int, costs: Sequence[ProductCost]) -> int:
@@ -275,7 +278,7 @@ class SqlStoreTx:
             if stored.get(key) != cost.purchase_cost
         ]
         if rows:
-            self._conn.execute(_upsert(self._dialect, "product_costs"), rows)
+            self._write(_upsert(self._dialect, "product_costs"), rows)
         return len(rows)
 
     def list_products(self, shop_id: int) -> list[Product]:
@@ -327,10 +330,10 @@ class SqlStoreTx:
                     lines_to_replace.append(code)
                 line_rows.extend(_line_values(shop_id, code, order.lines))
         if order_rows:
-            self._conn.execute(_upsert(self._dialect, "orders"), order_rows)
+            self._write(_upsert(self._dialect, "orders"), order_rows)
         self._delete_lines(shop_id, lines_to_replace)
         if line_rows:
-            self._conn.execute(insert(t.order_lines), line_rows)
+            self._write(insert(t.order_lines), line_rows)
         return len(order_rows)
 
     def replace_order_lines(self, shop_id: int, lines: Mapping[str, Sequence[OrderLine]]) -> int:
@@ -353,7 +356,7 @@ class SqlStoreTx:
             line_rows.extend(_line_values(shop_id, code, new_lines))
         self._delete_lines(shop_id, [row["k_code"] for row in updates])
         if line_rows:
-            self._conn.execute(insert(t.order_lines), line_rows)
+            self._write(insert(t.order_lines), line_rows)
         if updates:
             self._conn.execute(_SET_FINGERPRINT, updates)
         return len(line_rows)
@@ -448,7 +451,7 @@ class SqlStoreTx:
             if stored.get(key) != review
         ]
         if rows:
-            self._conn.execute(_upsert(self._dialect, "reviews"), rows)
+            self._write(_upsert(self._dialect, "reviews"), rows)
         return len(rows)
 
     def review_keys_approved_between(
@@ -503,7 +506,7 @@ class SqlStoreTx:
             if merged != old:
                 rows.append({"shop_id": shop_id, **_fields(merged)})
         if rows:
-            self._conn.execute(_upsert(self._dialect, "returns"), rows)
+            self._write(_upsert(self._dialect, "returns"), rows)
         return len(rows)
 
     def list_returns(self, shop_id: int) -> list[Return]:
@@ -515,6 +518,16 @@ class SqlStoreTx:
         return [_return(row) for row in rows]
 
     # -------------------------------------------------------------- helpers
+
+    def _write(self, stmt: Insert, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows as multi-row ``INSERT … VALUES (…), (…)``: one statement per few hundred rows.
+
+        Not ``executemany``: on PostgreSQL that is one statement, and one plan, per row.
+        """
+        if not rows:
+            return
+        for chunk in _chunks(rows, max(1, _MAX_PARAMS // len(rows[0]))):
+            self._conn.execute(stmt.values(list(chunk)))
 
     def _fingerprints(self, shop_id: int, codes: Sequence[str]) -> dict[str, str]:
         return {

@@ -58,10 +58,18 @@ class SyncResult:
 
 
 class SyncService:
-    def __init__(self, store: Store, policy: SyncPolicy, review_window: timedelta) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: SyncPolicy,
+        review_window: timedelta,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self._store = store
         self._policy = policy
         self._review_window = review_window
+        # Only to stamp when a run finished; what is read is decided by ``now`` alone.
+        self._clock = clock
 
     def sync(
         self,
@@ -94,7 +102,7 @@ class SyncService:
             with self._store.transaction() as tx:
                 tx.finish_sync_run(
                     run_id,
-                    now,
+                    self._finished(now),
                     "failed",
                     progress.orders_seen,
                     progress.orders_written,
@@ -103,7 +111,11 @@ class SyncService:
             raise
         with self._store.transaction() as tx:
             tx.finish_sync_run(
-                run_id, now, "succeeded", progress.orders_seen, progress.orders_written
+                run_id,
+                self._finished(now),
+                "succeeded",
+                progress.orders_seen,
+                progress.orders_written,
             )
         notify(progress)
         return SyncResult(
@@ -117,6 +129,9 @@ class SyncService:
             reviews_written=progress.reviews_written,
             reviews_deleted=progress.reviews_deleted,
         )
+
+    def _finished(self, now: datetime) -> datetime:
+        return max(now, self._clock()) if self._clock is not None else now
 
     def _scan_state(
         self,
