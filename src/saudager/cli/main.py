@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from saudager.cli.output import console, errors, print_json
@@ -51,7 +52,8 @@ def _main(config: ConfigOption = None) -> None:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    # Escaped: a message may quote input such as "[1]" that Rich would read as markup.
+    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from rich.console import Console
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def _default(value: object) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,3 +82,26 @@ def test_migrations_ship_inside_the_package() -> None:
     assert any((script_location / "versions").glob("0001_*.py"))
     package = Path(saudager.adapters.db.__file__).parent
     assert script_location == package / "migrations"
+
+
+def test_processes_starting_together_migrate_once(empty_url: str) -> None:
+    """Workers that start at once take turns (advisory lock, BEGIN IMMEDIATE); none fails."""
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        try:
+            upgrade_to_head(empty_url)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    engine = create_engine_for(empty_url)
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()

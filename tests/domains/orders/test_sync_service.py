@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -138,3 +139,18 @@ def test_sync_rides_out_random_faults(store: SqlStore, shop: Shop, sim: RunningS
         faults.fault_rate = 0.0
     assert faults.injected > 5
     assert _stored(store, shop) == truth(sim)
+
+
+def test_no_token_or_phone_reaches_the_logs(
+    store: SqlStore, shop: Shop, sim: RunningSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim.simulation.faults.queue("503", count=2)  # retries log their reason
+    with caplog.at_level(logging.DEBUG):
+        _sync(store, shop, sim)
+    with store.transaction() as tx:
+        phones = {o.customer_phone for o in tx.list_orders(shop.id) if o.customer_phone}
+    assert phones
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "retrying" in logged
+    assert TOKEN not in logged
+    assert not [phone for phone in phones if phone[2:] in logged]

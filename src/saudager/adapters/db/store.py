@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
@@ -22,13 +23,16 @@ from sqlalchemy import (
     Engine,
     Insert,
     Row,
+    String,
     Table,
     and_,
+    any_,
     bindparam,
     delete,
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,19 +54,27 @@ from saudager.domains.orders.types import (
 from saudager.domains.shops.types import Shop, SyncRun
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from saudager.domains.orders.ports import Store, StoreTx
 
 Clock = Callable[[], datetime]
 
 _T = TypeVar("_T")
+_D = TypeVar("_D", bound="DataclassInstance")
 
 # Keys per IN (...) list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _IN_CHUNK = 1000
 
-# Bound parameters per statement: below SQLite's limit of 32,766 (PostgreSQL's is 65,535).
-_MAX_PARAMS = 30_000
-
 _SUPPORTED_DIALECTS = frozenset({"sqlite", "postgresql"})
+
+# See SqlStore._ensure_statistics.
+_ANALYZE_AFTER_INSERTS = 1000
+_ANALYZED_TABLES = ("orders", "order_lines", "products", "reviews", "returns")
+_HAS_ORDER_STATISTICS = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_stats"
+    " WHERE schemaname = current_schema() AND tablename = 'orders' AND attname = 'shop_id')"
+)
 
 
 def utc_now() -> datetime:
@@ -82,12 +94,36 @@ class SqlStore:
             )
         self.engine = engine
         self._clock = clock
+        # PostgreSQL: orders inserted by this process while the tables may lack statistics.
+        self._unanalyzed_inserts: int | None = 0 if engine.dialect.name == "postgresql" else None
 
     @contextmanager
     def transaction(self) -> Iterator[SqlStoreTx]:
         """One unit of work on one connection: it commits on exit, or rolls back on an error."""
         with self.engine.begin() as connection:
-            yield SqlStoreTx(connection, self._clock)
+            tx = SqlStoreTx(connection, self._clock)
+            yield tx
+        if self._unanalyzed_inserts is not None and tx.orders_inserted:
+            self._ensure_statistics(tx.orders_inserted)
+
+    def _ensure_statistics(self, inserted: int) -> None:
+        """ANALYZE once, after a first bulk load into tables PostgreSQL has no statistics for.
+
+        Without statistics the planner guesses that ``shop_id = 1`` matches 0.5 % of the rows,
+        and may look orders up by any index that starts with ``shop_id`` instead of the primary
+        key — the foreign-key check of every order line included. Each lookup then reads the
+        whole shop, and a first sync slows down as it grows. Autovacuum would analyze within a
+        minute, where it runs; this does not depend on it. Once statistics exist, autovacuum (or
+        the operator) keeps them current and this does nothing more.
+        """
+        assert self._unanalyzed_inserts is not None
+        self._unanalyzed_inserts += inserted
+        if self._unanalyzed_inserts < _ANALYZE_AFTER_INSERTS:
+            return
+        self._unanalyzed_inserts = None
+        with self.engine.begin() as connection:
+            if not connection.execute(_HAS_ORDER_STATISTICS).scalar_one():
+                connection.execute(text(f"ANALYZE {', '.join(_ANALYZED_TABLES)}"))
 
 
 class SqlStoreTx:
@@ -96,6 +132,7 @@ class SqlStoreTx:
     def __init__(self, connection: Connection, clock: Clock) -> None:
         self._conn = connection
         self._clock = clock
+        self.orders_inserted = 0  # new orders written in this transaction
         self._dialect = connection.dialect.name
 
     # ---------------------------------------------------------------- shops
@@ -238,7 +275,7 @@ class SqlStoreTx:
             for chunk in _chunks(list(incoming))
             for row in self._conn.execute(
                 select(t.products).where(
-                    t.products.c.shop_id == shop_id, t.products.c.sku.in_(chunk)
+                    t.products.c.shop_id == shop_id, self._among(t.products.c.sku, chunk)
                 )
             )
         }
@@ -248,9 +285,9 @@ class SqlStoreTx:
             old = stored.get(sku)
             merged = _merge_product(old, product)
             if merged != old:
-                rows.append({"shop_id": shop_id, **_product_values(merged), "updated_at": now})
+                rows.append({"shop_id": shop_id, **_fields(merged), "updated_at": now})
         if rows:
-            self._write(_upsert(self._dialect, "products"), rows)
+            self._conn.execute(_upsert(self._dialect, "products"), rows)
         return len(rows)
 
     def add_product_costs(self, shop_id: int, costs: Sequence[ProductCost]) -> int:
@@ -264,7 +301,9 @@ class SqlStoreTx:
                     t.product_costs.c.sku,
                     t.product_costs.c.effective_from,
                     t.product_costs.c.purchase_cost,
-                ).where(t.product_costs.c.shop_id == shop_id, t.product_costs.c.sku.in_(chunk))
+                ).where(
+                    t.product_costs.c.shop_id == shop_id, self._among(t.product_costs.c.sku, chunk)
+                )
             )
         }
         rows = [
@@ -278,7 +317,7 @@ class SqlStoreTx:
             if stored.get(key) != cost.purchase_cost
         ]
         if rows:
-            self._write(_upsert(self._dialect, "product_costs"), rows)
+            self._conn.execute(_upsert(self._dialect, "product_costs"), rows)
         return len(rows)
 
     def list_products(self, shop_id: int) -> list[Product]:
@@ -325,15 +364,17 @@ class SqlStoreTx:
             if fingerprint == old:
                 continue
             order_rows.append(_order_values(shop_id, order, fingerprint, now))
+            if old is None:
+                self.orders_inserted += 1
             if lines is not None and lines != old_lines:
                 if old is not None:
                     lines_to_replace.append(code)
                 line_rows.extend(_line_values(shop_id, code, order.lines))
         if order_rows:
-            self._write(_upsert(self._dialect, "orders"), order_rows)
+            self._conn.execute(_upsert(self._dialect, "orders"), order_rows)
         self._delete_lines(shop_id, lines_to_replace)
         if line_rows:
-            self._write(insert(t.order_lines), line_rows)
+            self._conn.execute(insert(t.order_lines), line_rows)
         return len(order_rows)
 
     def replace_order_lines(self, shop_id: int, lines: Mapping[str, Sequence[OrderLine]]) -> int:
@@ -356,7 +397,7 @@ class SqlStoreTx:
             line_rows.extend(_line_values(shop_id, code, new_lines))
         self._delete_lines(shop_id, [row["k_code"] for row in updates])
         if line_rows:
-            self._write(insert(t.order_lines), line_rows)
+            self._conn.execute(insert(t.order_lines), line_rows)
         if updates:
             self._conn.execute(_SET_FINGERPRINT, updates)
         return len(line_rows)
@@ -451,7 +492,7 @@ class SqlStoreTx:
             if stored.get(key) != review
         ]
         if rows:
-            self._write(_upsert(self._dialect, "reviews"), rows)
+            self._conn.execute(_upsert(self._dialect, "reviews"), rows)
         return len(rows)
 
     def review_keys_approved_between(
@@ -476,7 +517,7 @@ class SqlStoreTx:
                 update(t.reviews)
                 .where(
                     t.reviews.c.shop_id == shop_id,
-                    t.reviews.c.key.in_(chunk),
+                    self._among(t.reviews.c.key, chunk),
                     t.reviews.c.deleted_at.is_(None),
                 )
                 .values(deleted_at=deleted_at)
@@ -506,7 +547,7 @@ class SqlStoreTx:
             if merged != old:
                 rows.append({"shop_id": shop_id, **_fields(merged)})
         if rows:
-            self._write(_upsert(self._dialect, "returns"), rows)
+            self._conn.execute(_upsert(self._dialect, "returns"), rows)
         return len(rows)
 
     def list_returns(self, shop_id: int) -> list[Return]:
@@ -519,15 +560,17 @@ class SqlStoreTx:
 
     # -------------------------------------------------------------- helpers
 
-    def _write(self, stmt: Insert, rows: Sequence[dict[str, Any]]) -> None:
-        """Rows as multi-row ``INSERT … VALUES (…), (…)``: one statement per few hundred rows.
+    def _among(self, column: ColumnElement[str], keys: Sequence[str]) -> ColumnElement[bool]:
+        """``column IN (keys)``, written as ``column = ANY(:array)`` on PostgreSQL.
 
-        Not ``executemany``: on PostgreSQL that is one statement, and one plan, per row.
+        psycopg soon prepares a repeated statement, and PostgreSQL then plans it once for any
+        values. For ``code IN ($2, …, $101)`` that generic plan reads every order of the shop
+        and filters; for ``code = ANY($2)`` it looks the codes up in the primary key (measured
+        on 20,000 orders: 0.4 ms against 1.3 ms for 100 codes).
         """
-        if not rows:
-            return
-        for chunk in _chunks(rows, max(1, _MAX_PARAMS // len(rows[0]))):
-            self._conn.execute(stmt.values(list(chunk)))
+        if self._dialect == "postgresql":
+            return column == any_(bindparam(None, list(keys), type_=postgresql.ARRAY(String)))
+        return column.in_(keys)
 
     def _fingerprints(self, shop_id: int, codes: Sequence[str]) -> dict[str, str]:
         return {
@@ -535,7 +578,7 @@ class SqlStoreTx:
             for chunk in _chunks(codes)
             for row in self._conn.execute(
                 select(t.orders.c.code, t.orders.c.fingerprint).where(
-                    t.orders.c.shop_id == shop_id, t.orders.c.code.in_(chunk)
+                    t.orders.c.shop_id == shop_id, self._among(t.orders.c.code, chunk)
                 )
             )
         }
@@ -544,7 +587,8 @@ class SqlStoreTx:
         for chunk in _chunks(codes):
             self._conn.execute(
                 delete(t.order_lines).where(
-                    t.order_lines.c.shop_id == shop_id, t.order_lines.c.order_code.in_(chunk)
+                    t.order_lines.c.shop_id == shop_id,
+                    self._among(t.order_lines.c.order_code, chunk),
                 )
             )
 
@@ -555,7 +599,7 @@ class SqlStoreTx:
         for chunk in _chunks(sorted(set(keys))):
             found.update(
                 self._conn.execute(
-                    select(column).where(table.c.shop_id == shop_id, column.in_(chunk))
+                    select(column).where(table.c.shop_id == shop_id, self._among(column, chunk))
                 ).scalars()
             )
         return found
@@ -567,7 +611,7 @@ class SqlStoreTx:
             row.key: convert(row)
             for chunk in _chunks(list(keys))
             for row in self._conn.execute(
-                select(table).where(table.c.shop_id == shop_id, table.c["key"].in_(chunk))
+                select(table).where(table.c.shop_id == shop_id, self._among(table.c["key"], chunk))
             )
         }
 
@@ -641,6 +685,9 @@ def _digest(values: tuple[object, ...]) -> str:
 
 def _canonical(value: object) -> object:
     """A value that compares, and hashes, the way the database will store it."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool or kind is int:
+        return value  # most fields: first, and cheaply
     if isinstance(value, Decimal):
         # 5990, 5990.0 and 5990.00 are one price; the column stores tiyn.
         units = value.scaleb(2)
@@ -648,28 +695,29 @@ def _canonical(value: object) -> object:
     if isinstance(value, str):
         return str(value)  # an Enum member and its value are one value
     if isinstance(value, datetime):
-        if value.utcoffset() is None:
+        if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value.isoformat()}: attach a time zone")
-        return (value - _EPOCH) // timedelta(microseconds=1)
+        return (value - _EPOCH) // _MICROSECOND
     return value
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _ORDER_FIELDS = tuple(f.name for f in dataclasses.fields(Order) if f.name != "lines")
 _LINE_FIELDS = tuple(f.name for f in dataclasses.fields(OrderLine))
 
 
+_order_fields = attrgetter(*_ORDER_FIELDS)
+_line_fields = attrgetter(*_LINE_FIELDS)
+
+
 def _header_digest(order: Order) -> str:
-    return _digest(tuple(_canonical(getattr(order, name)) for name in _ORDER_FIELDS))
+    return _digest(tuple(map(_canonical, _order_fields(order))))
 
 
 def _lines_digest(lines: Sequence[OrderLine]) -> str:
-    return _digest(
-        tuple(
-            tuple(_canonical(getattr(line, name)) for name in _LINE_FIELDS)
-            for line in sorted(lines, key=lambda line: line.line_no)
-        )
-    )
+    ordered = sorted(lines, key=attrgetter("line_no"))
+    return _digest(tuple(tuple(map(_canonical, _line_fields(line))) for line in ordered))
 
 
 _NO_LINES = _lines_digest(())
@@ -684,13 +732,16 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 
 def _order_values(shop_id: int, order: Order, fingerprint: str, now: datetime) -> dict[str, Any]:
-    values = {name: getattr(order, name) for name in _ORDER_FIELDS}
+    values = dict(zip(_ORDER_FIELDS, _order_fields(order), strict=True))
     values.update(shop_id=shop_id, fingerprint=fingerprint, first_seen_at=now, updated_at=now)
     return values
 
 
 def _line_values(shop_id: int, code: str, lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
-    return [{"shop_id": shop_id, "order_code": code, **_fields(line)} for line in lines]
+    return [
+        dict(zip(_LINE_FIELDS, _line_fields(line), strict=True), shop_id=shop_id, order_code=code)
+        for line in lines
+    ]
 
 
 def _order(row: Row[Any], lines: tuple[OrderLine, ...]) -> Order:
@@ -698,33 +749,16 @@ def _order(row: Row[Any], lines: tuple[OrderLine, ...]) -> Order:
     return Order(**{name: mapping[name] for name in _ORDER_FIELDS}, lines=lines)
 
 
-def _line(row: Row[Any]) -> OrderLine:
+def _from_row(cls: type[_D], row: Row[Any]) -> _D:
+    """A flat dataclass from the row's columns of the same names (extra columns ignored)."""
     mapping = row._mapping
-    return OrderLine(**{name: mapping[name] for name in _LINE_FIELDS})
+    return cls(**{f.name: mapping[f.name] for f in dataclasses.fields(cls)})
 
 
-_REVIEW_FIELDS = tuple(f.name for f in dataclasses.fields(Review))
-_RETURN_FIELDS = tuple(f.name for f in dataclasses.fields(Return))
-_PRODUCT_FIELDS = tuple(f.name for f in dataclasses.fields(Product))
-
-
-def _review(row: Row[Any]) -> Review:
-    mapping = row._mapping
-    return Review(**{name: mapping[name] for name in _REVIEW_FIELDS})
-
-
-def _return(row: Row[Any]) -> Return:
-    mapping = row._mapping
-    return Return(**{name: mapping[name] for name in _RETURN_FIELDS})
-
-
-def _product(row: Row[Any]) -> Product:
-    mapping = row._mapping
-    return Product(**{name: mapping[name] for name in _PRODUCT_FIELDS})
-
-
-def _product_values(product: Product) -> dict[str, Any]:
-    return {name: getattr(product, name) for name in _PRODUCT_FIELDS}
+_line = partial(_from_row, OrderLine)
+_review = partial(_from_row, Review)
+_return = partial(_from_row, Return)
+_product = partial(_from_row, Product)
 
 
 def _merge_product(old: Product | None, new: Product) -> Product:

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Dialect, Text
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -70,15 +70,24 @@ class Kilograms(ScaledDecimal):
 class UtcDateTime(TypeDecorator[datetime]):
     """An instant: ``timestamptz`` on PostgreSQL, naive-UTC text on SQLite; reads aware UTC.
 
+    On SQLite the text is ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, always with microseconds, so
+    comparing and sorting the text is comparing and sorting the instants. We write and read it
+    ourselves (``isoformat``/``fromisoformat``, in C) rather than through SQLAlchemy's SQLite
+    ``DATETIME``, which formats every value in Python: instants are most of an order's columns.
+
     A naive datetime is refused on write: guessing its zone is how off-by-five-hours bugs in
-    Almaty-day windows are born. SQLite's text form has a fixed width (microseconds always
-    written), so comparing and sorting the text is comparing and sorting the instants.
+    Almaty-day windows are born.
     """
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Text())
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | str | None:
         if value is None:
             return None
         if not isinstance(value, datetime):
@@ -86,13 +95,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value.isoformat()}: attach a time zone")
         utc = value.astimezone(UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+        if dialect.name == "sqlite":
+            return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if isinstance(value, str):  # SQLite
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime from the database, got {value!r}")
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)

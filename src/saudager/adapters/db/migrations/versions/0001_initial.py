@@ -6,7 +6,7 @@ Create Date: 2026-11-24
 
 Written with plain SQLAlchemy types, not the application's column types, so that this file keeps
 describing what it created however ``types.py`` evolves: money and weights are ``BIGINT`` (tiyn,
-grams), instants ``timestamptz`` on PostgreSQL and text on SQLite (``DateTime(timezone=True)``).
+grams), instants ``timestamptz`` on PostgreSQL and UTC text on SQLite.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _instant() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
+    # SQLite: UTC text, "YYYY-MM-DD HH:MM:SS.ffffff" (see UtcDateTime).
+    return sa.DateTime(timezone=True).with_variant(sa.Text(), "sqlite")
 
 
 def _tiyn() -> sa.BigInteger:
