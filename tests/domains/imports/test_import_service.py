@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,8 +13,6 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, text
 
-from saudager.adapters.db.engine import create_engine_for
-from saudager.adapters.db.migrate import upgrade_to_head
 from saudager.adapters.db.store import SqlStore
 from saudager.adapters.files import TabularFileReader
 from saudager.core.errors import InputValidationError
@@ -27,25 +24,6 @@ ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "docs" / "examples" / "import"
 RETAIL = ROOT.parent / "shared" / "data" / "online-retail-subsets" / "online_retail_germany.csv"
 KINDS = [k.value for k in ImportKind]
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file; each test copies it (cheaper than migrating again)."""
-    path = tmp_path_factory.mktemp("template") / "saudager.db"
-    engine = create_engine_for(f"sqlite:///{path}")
-    upgrade_to_head(engine)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture
-def engine(migrated: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "saudager.db"
-    shutil.copyfile(migrated, path)
-    engine = create_engine_for(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -216,15 +194,41 @@ def test_a_failed_write_leaves_nothing_behind(
     # A real database failure on the last kind written: products and orders, already written
     # in the same transaction, must go with it.
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "CREATE TRIGGER no_returns BEFORE INSERT ON returns"
-                " BEGIN SELECT RAISE(ABORT, 'returns are closed today'); END"
+        if engine.dialect.name == "sqlite":
+            connection.execute(
+                text(
+                    "CREATE TRIGGER no_returns BEFORE INSERT ON returns"
+                    " BEGIN SELECT RAISE(ABORT, 'returns are closed today'); END"
+                )
             )
-        )
-    with pytest.raises(Exception, match="returns are closed today"):
-        service.import_files(shop, examples())
-    assert nothing_stored(store, shop)
+        else:
+            connection.execute(
+                text(
+                    "CREATE FUNCTION no_returns() RETURNS trigger LANGUAGE plpgsql AS"
+                    " $$ BEGIN RAISE EXCEPTION 'returns are closed today'; END $$"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER no_returns BEFORE INSERT ON returns"
+                    " FOR EACH ROW EXECUTE FUNCTION no_returns()"
+                )
+            )
+    try:
+        with pytest.raises(Exception, match="returns are closed today"):
+            service.import_files(shop, examples())
+        assert nothing_stored(store, shop)
+    finally:
+        # The PostgreSQL database lives for the whole session: leave it as it was.
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "DROP TRIGGER no_returns"
+                    + ("" if engine.dialect.name == "sqlite" else " ON returns")
+                )
+            )
+            if engine.dialect.name != "sqlite":
+                connection.execute(text("DROP FUNCTION no_returns()"))
 
 
 def test_lines_returns_and_reviews_may_name_stored_orders(

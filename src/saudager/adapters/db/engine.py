@@ -70,10 +70,12 @@ def _sqlite_engine(url: URL, engine_options: dict[str, Any]) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            # The busy timeout first: switching to WAL needs a moment of exclusive access,
+            # and a process starting while another migrates must wait for it, not fail.
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
             # Safe with WAL: a power cut may lose the last commits, never corrupt the file.
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
