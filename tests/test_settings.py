@@ -1,8 +1,11 @@
+import dataclasses
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from saudager.domains.quality.types import QualityRules
 from saudager.settings import Settings, load_settings
 
 DOCS = Path(__file__).parent.parent / "docs" / "settings.md"
@@ -11,7 +14,8 @@ DOCS = Path(__file__).parent.parent / "docs" / "settings.md"
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_documented(name: str) -> None:
     text = DOCS.read_text(encoding="utf-8")
-    assert f"`{name}`" in text and f"`SAUDAGER_{name.upper()}`" in text
+    assert f"`{name}`" in text
+    assert f"`SAUDAGER_{name.upper()}" in text
 
 
 def test_environment_beats_file_and_overrides_beat_both(
@@ -36,3 +40,26 @@ def test_bad_values_name_the_setting(tmp_path: Path) -> None:
     config.write_text("no_such_setting = 1\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="no_such_setting"):
         load_settings(config)
+
+
+@pytest.mark.parametrize("name", sorted(f.name for f in dataclasses.fields(QualityRules)))
+def test_every_quality_rule_is_documented(name: str) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert f"`quality.{name}`" in text
+    assert f"`SAUDAGER_QUALITY__{name.upper()}`" in text
+
+
+def test_quality_rules_from_file_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "saudager.toml"
+    config.write_text(
+        '[quality]\ncancellation_anchor = "cancelled"\nseller_fault_reasons = ["MERCHANT_OUT_OF_STOCK"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SAUDAGER_QUALITY__LATE_GOOD", "4.5")
+    rules = load_settings(config).quality
+    assert rules.cancellation_anchor == "cancelled"
+    assert rules.seller_fault_reasons == frozenset({"MERCHANT_OUT_OF_STOCK"})
+    assert rules.late_good == Decimal("4.5")
+    assert rules.rating_good == Decimal("4.6")

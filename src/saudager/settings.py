@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from saudager.core.timewindows import DEFAULT_TIMEZONE, zone
+from saudager.domains.quality.types import QualityRules
 
 
 def _default_home() -> Path:
@@ -24,7 +25,9 @@ def _default_home() -> Path:
 class Settings(BaseSettings):
     """Saudager's settings. Environment variables are the field names prefixed ``SAUDAGER_``."""
 
-    model_config = SettingsConfigDict(env_prefix="SAUDAGER_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="SAUDAGER_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
 
     home: Path = Field(
         default_factory=_default_home,
@@ -95,6 +98,11 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8000, ge=1, le=65535, description="Port of the web app.")
     log_level: str = Field(
         default="INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR."
+    )
+    quality: QualityRules = Field(
+        default_factory=QualityRules,
+        description="Thresholds, windows and choices of the quality indicators: a TOML table "
+        "[quality], or SAUDAGER_QUALITY__<FIELD>; each field is listed below.",
     )
 
     @field_validator("default_timezone")

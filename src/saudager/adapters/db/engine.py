@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +76,7 @@ def _sqlite_engine(url: URL, engine_options: dict[str, Any]) -> Engine:
             # and a process starting while another migrates must wait for it, not fail.
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
             if not in_memory:
-                cursor.execute("PRAGMA journal_mode=WAL")
+                _switch_to_wal(cursor)
             cursor.execute("PRAGMA foreign_keys=ON")
             # Safe with WAL: a power cut may lose the last commits, never corrupt the file.
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -86,3 +88,23 @@ def _sqlite_engine(url: URL, engine_options: dict[str, Any]) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Put the file in WAL mode (it stays so); once it is, this is a read.
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once rather
+    than waiting out the busy timeout when another connection is in a transaction (processes
+    starting together on a new file, each migrating): so wait and try again, briefly.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

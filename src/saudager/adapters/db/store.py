@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache, partial
 from operator import attrgetter
@@ -51,6 +51,7 @@ from saudager.domains.orders.types import (
     Review,
     Source,
 )
+from saudager.domains.quality.records import SentAlert, Snapshot
 from saudager.domains.shops.types import Shop, SyncRun
 
 if TYPE_CHECKING:
@@ -557,6 +558,76 @@ class SqlStoreTx:
             .order_by(t.returns.c.created_at, t.returns.c.key)
         )
         return [_return(row) for row in rows]
+
+    # -------------------------------------------------------------- quality
+
+    def save_quality_snapshots(self, shop_id: int, snapshots: Sequence[Snapshot]) -> int:
+        rows = [
+            {
+                "shop_id": shop_id,
+                "day": snap.day,
+                "indicator": snap.indicator,
+                "numerator": snap.numerator,
+                "denominator": snap.denominator,
+                "value": snap.value,
+                "status": snap.status,
+                "computed_at": self._clock(),
+            }
+            for snap in snapshots
+        ]
+        for chunk in _chunks(rows, 1000):
+            self._conn.execute(_upsert(self._dialect, "quality_snapshots"), list(chunk))
+        return len(rows)
+
+    def quality_snapshots(
+        self, shop_id: int, first_day: date | None = None, last_day: date | None = None
+    ) -> list[Snapshot]:
+        table = t.quality_snapshots
+        query = select(table).where(table.c.shop_id == shop_id)
+        if first_day is not None:
+            query = query.where(table.c.day >= first_day)
+        if last_day is not None:
+            query = query.where(table.c.day <= last_day)
+        rows = self._conn.execute(query.order_by(table.c.day, table.c.indicator))
+        return [
+            Snapshot(
+                day=row.day,
+                indicator=row.indicator,
+                numerator=row.numerator,
+                denominator=row.denominator,
+                value=row.value,
+                status=row.status,
+            )
+            for row in rows
+        ]
+
+    def sent_alert_keys(self, shop_id: int) -> set[str]:
+        table = t.alerts_sent
+        return {
+            row.key
+            for row in self._conn.execute(select(table.c.key).where(table.c.shop_id == shop_id))
+        }
+
+    def record_alert(self, shop_id: int, alert: SentAlert) -> bool:
+        table = t.alerts_sent
+        stmt = (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+        result = self._conn.execute(
+            stmt.on_conflict_do_nothing(index_elements=["shop_id", "key"]).returning(table.c.key),
+            {"shop_id": shop_id, "key": alert.key, "kind": alert.kind, "text": alert.text,
+             "sent_at": alert.sent_at},
+        )  # fmt: skip
+        # RETURNING, not rowcount: psycopg reports -1 for some statements SQLAlchemy rewrites.
+        return result.first() is not None
+
+    def sent_alerts(self, shop_id: int, limit: int = 50) -> list[SentAlert]:
+        table = t.alerts_sent
+        rows = self._conn.execute(
+            select(table)
+            .where(table.c.shop_id == shop_id)
+            .order_by(table.c.sent_at.desc(), table.c.key)
+            .limit(limit)
+        )
+        return [SentAlert(key=r.key, kind=r.kind, text=r.text, sent_at=r.sent_at) for r in rows]
 
     # -------------------------------------------------------------- helpers
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
     Text,
 )
 
-from saudager.adapters.db.types import Kilograms, Money, UtcDateTime
+from saudager.adapters.db.types import Kilograms, Money, ScaledDecimal, UtcDateTime
 
 # Deterministic constraint names, so migrations can refer to them on both dialects.
 NAMING_CONVENTION = {
@@ -204,4 +204,30 @@ returns = Table(
     Column("source", String, nullable=False),
     CheckConstraint("quantity > 0", name="quantity"),
     CheckConstraint("reason IN ('quality', 'other', 'unknown')", name="reason"),
+)
+
+quality_snapshots = Table(
+    "quality_snapshots",
+    metadata,
+    _shop_id(),
+    # The shop's local day the indicator was computed as of.
+    Column("day", Date, primary_key=True),
+    Column("indicator", String, primary_key=True),
+    Column("numerator", Integer, nullable=False),
+    Column("denominator", Integer, nullable=False),
+    # Percent or stars, exact to two places (hundredths); NULL when nothing to divide.
+    Column("value", ScaledDecimal(2), nullable=True),
+    Column("status", String, nullable=False),
+    Column("computed_at", UtcDateTime, nullable=False),
+)
+
+alerts_sent = Table(
+    "alerts_sent",
+    metadata,
+    _shop_id(),
+    # Identifies the condition and its episode: the same key is never sent twice.
+    Column("key", String, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
 )

@@ -10,6 +10,7 @@ from typing import Protocol
 from saudager.domains.catalog.ports import CatalogTx
 from saudager.domains.catalog.types import Product
 from saudager.domains.orders.types import Order, OrderBatch, OrderLine, Return, Review
+from saudager.domains.quality.records import QualityTx
 from saudager.domains.shops.ports import ShopsTx
 
 
@@ -80,7 +81,7 @@ class OrdersTx(Protocol):
     def list_returns(self, shop_id: int) -> list[Return]: ...
 
 
-class StoreTx(ShopsTx, CatalogTx, OrdersTx, Protocol):
+class StoreTx(ShopsTx, CatalogTx, OrdersTx, QualityTx, Protocol):
     """Everything the store does, inside one transaction."""
 
 
