@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from saudager.domains.quality.sanctions import SanctionRules
 from saudager.domains.quality.types import QualityRules
-from saudager.settings import Settings, load_settings
+from saudager.domains.quality.warnings import WarningRules
+from saudager.settings import AlertSettings, Settings, load_settings
 
 DOCS = Path(__file__).parent.parent / "docs" / "settings.md"
 
@@ -42,11 +44,17 @@ def test_bad_values_name_the_setting(tmp_path: Path) -> None:
         load_settings(config)
 
 
-@pytest.mark.parametrize("name", sorted(f.name for f in dataclasses.fields(QualityRules)))
-def test_every_quality_rule_is_documented(name: str) -> None:
+NESTED_RULES = {"quality": QualityRules, "sanctions": SanctionRules, "early_warnings": WarningRules}
+
+
+@pytest.mark.parametrize(
+    ("table", "name"),
+    sorted((table, f.name) for table, cls in NESTED_RULES.items() for f in dataclasses.fields(cls)),
+)
+def test_every_nested_rule_is_documented(table: str, name: str) -> None:
     text = DOCS.read_text(encoding="utf-8")
-    assert f"`quality.{name}`" in text
-    assert f"`SAUDAGER_QUALITY__{name.upper()}`" in text
+    assert f"`{table}.{name}`" in text
+    assert f"`SAUDAGER_{table.upper()}__{name.upper()}`" in text
 
 
 def test_quality_rules_from_file_and_environment(
@@ -63,3 +71,22 @@ def test_quality_rules_from_file_and_environment(
     assert rules.seller_fault_reasons == frozenset({"MERCHANT_OUT_OF_STOCK"})
     assert rules.late_good == Decimal("4.5")
     assert rules.rating_good == Decimal("4.6")
+
+
+@pytest.mark.parametrize("name", sorted(AlertSettings.model_fields))
+def test_every_alert_setting_is_documented(name: str) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert f"`alerts.{name}`" in text
+    assert f"`SAUDAGER_ALERTS__{name.upper()}`" in text
+
+
+def test_alert_recipients_and_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAUDAGER_ALERTS__EMAIL_TO", "owner@shop.kz, manager@shop.kz")
+    monkeypatch.setenv("SAUDAGER_ALERTS__TELEGRAM_BOT_TOKEN", "123456:secret-bot-token")
+    monkeypatch.setenv(
+        "SAUDAGER_QUALITY__SELLER_FAULT_REASONS", "MERCHANT_OUT_OF_STOCK, BUYER_NOT_REACHABLE"
+    )
+    settings = load_settings(None)
+    assert settings.alerts.email_to == ("owner@shop.kz", "manager@shop.kz")
+    assert "secret-bot-token" not in repr(settings)
+    assert settings.quality.seller_fault_reasons == {"MERCHANT_OUT_OF_STOCK", "BUYER_NOT_REACHABLE"}

@@ -6,20 +6,89 @@ is read at import time: call :func:`load_settings`.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from saudager.core.timewindows import DEFAULT_TIMEZONE, zone
+from saudager.domains.quality.eligibility import DEFAULT_JUMA_CALENDAR
+from saudager.domains.quality.sanctions import SanctionRules
 from saudager.domains.quality.types import QualityRules
+from saudager.domains.quality.warnings import WarningRules
 
 
 def _default_home() -> Path:
     return Path.home() / ".saudager"
+
+
+class AlertSettings(BaseModel):
+    """Where and how quality alerts go. Nothing configured: they go to the log."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: Literal["ru", "en"] = Field(default="ru", description="Language of alert texts.")
+    projection_days: int = Field(
+        default=7,
+        ge=0,
+        description="Alert when an indicator is projected to cross Kaspi's mark within this "
+        "many days.",
+    )
+    handover_horizon_minutes: int = Field(
+        default=120,
+        ge=0,
+        description="Alert when an order's handover deadline is at most this many minutes away.",
+    )
+    timeout_seconds: float = Field(
+        default=15.0, gt=0, description="Timeout of one request to Telegram or the SMTP server."
+    )
+    max_retries: int = Field(
+        default=3, ge=0, description="Retries after 429, 5xx, SMTP 4xx or network failures."
+    )
+    telegram_bot_token: SecretStr | None = Field(
+        default=None,
+        description="Bot token from @BotFather; Telegram is on when this and the chat id are set.",
+    )
+    telegram_chat_id: str | None = Field(
+        default=None, description="User id, group id (-100…) or @channel."
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Base URL of the Bot API (a local Bot API server, or a fake in tests).",
+    )
+    telegram_max_retry_after_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="Longest retry_after waited for; a longer rate limit fails the alert.",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server; e-mail is on when this and email_to are set.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port (465 for tls).")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="How the SMTP connection is encrypted."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login; empty: none.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    email_from: str | None = Field(
+        default=None, description="Sender, e.g. 'Saudager <alerts@shop.kz>'."
+    )
+    email_to: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Recipients (a TOML list, or comma-separated in the environment)."
+    )
+
+    @field_validator("email_to", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
 
 class Settings(BaseSettings):
@@ -99,6 +168,31 @@ class Settings(BaseSettings):
     log_level: str = Field(
         default="INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR."
     )
+    alerts: AlertSettings = Field(
+        default_factory=AlertSettings,
+        description="Quality alerts and their channels: a TOML table [alerts], or "
+        "SAUDAGER_ALERTS__<FIELD>; each field is listed below.",
+    )
+    sanctions: SanctionRules = Field(
+        default_factory=SanctionRules,
+        description="Kaspi's sanction ladder: a TOML table [sanctions], or "
+        "SAUDAGER_SANCTIONS__<FIELD>; each field is listed below.",
+    )
+    early_warnings: WarningRules = Field(
+        default_factory=WarningRules,
+        description="Horizons and working hours of the early warnings: a TOML table "
+        "[early_warnings], or SAUDAGER_EARLY_WARNINGS__<FIELD>; each field is listed below.",
+    )
+    zhuma_calendar: tuple[tuple[date, date], ...] = Field(
+        default=tuple((w.start, w.end) for w in DEFAULT_JUMA_CALENDAR),
+        description="Kaspi Жұма sales as [first day, last day] pairs of local dates. Only "
+        "12–15 February 2026 is published; later defaults are assumed (quality-outlook.md).",
+    )
+    zhuma_credit_payments_since: date | None = Field(
+        default=None,
+        description="Since when the shop takes Kaspi credit payments (a Жұма criterion no API "
+        "shows); empty: the criterion is shown as not checked.",
+    )
     quality: QualityRules = Field(
         default_factory=QualityRules,
         description="Thresholds, windows and choices of the quality indicators: a TOML table "
@@ -109,6 +203,16 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         zone(value)
+        return value
+
+    @field_validator("quality", mode="before")
+    @classmethod
+    def _reasons_from_text(cls, value: object) -> object:
+        # From the environment the reason list arrives as text: "A,B" or a JSON list.
+        if isinstance(value, dict) and isinstance(value.get("seller_fault_reasons"), str):
+            raw = value["seller_fault_reasons"].strip()
+            reasons = json.loads(raw) if raw.startswith("[") else raw.split(",")
+            value = {**value, "seller_fault_reasons": [r.strip() for r in reasons if r.strip()]}
         return value
 
     @field_validator("jobs_backend")

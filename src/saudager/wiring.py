@@ -13,12 +13,19 @@ from saudager.adapters.db.migrate import upgrade_to_head
 from saudager.adapters.db.store import SqlStore
 from saudager.adapters.files.readers import TabularFileReader
 from saudager.adapters.kaspi.client import KaspiClient
+from saudager.adapters.notify.email import EmailNotifier, SmtpSecurity
+from saudager.adapters.notify.fanout import FanoutNotifier
+from saudager.adapters.notify.log import LogNotifier
+from saudager.adapters.notify.telegram import TelegramNotifier
 from saudager.adapters.secrets import TokenCipher
 from saudager.core.errors import ConfigurationError, SaudagerError
 from saudager.core.timewindows import zone
 from saudager.domains.imports.service import ImportService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
+from saudager.domains.quality.alerts import AlertRules, Language
+from saudager.domains.quality.ports import Notifier
+from saudager.domains.quality.service import GuardRules, QualityService
 from saudager.domains.shops.service import ShopsService
 from saudager.domains.shops.types import Shop
 from saudager.settings import Settings
@@ -52,6 +59,23 @@ class Services:
             review_window=timedelta(days=self.settings.review_window_days),
             clock=lambda: datetime.now(UTC),
         )
+
+    @cached_property
+    def quality(self) -> QualityService:
+        s = self.settings
+        rules = GuardRules(
+            quality=s.quality,
+            sanctions=s.sanctions,
+            warnings=s.early_warnings,
+            alerts=AlertRules(
+                projection_days=s.alerts.projection_days,
+                handover_horizon_minutes=s.alerts.handover_horizon_minutes,
+            ),
+            language=Language(s.alerts.language),
+            zhuma_calendar=s.zhuma_calendar,
+            credit_payments_since=s.zhuma_credit_payments_since,
+        )
+        return QualityService(self.store, rules)
 
     @cached_property
     def shops(self) -> ShopsService:
@@ -110,6 +134,39 @@ class Services:
             backoff_seconds=s.kaspi_backoff_seconds,
             page_size=s.kaspi_page_size,
         )
+
+    def notifier(self) -> Notifier:
+        """The configured channels; the log alone when none is (see docs/alerts.md)."""
+        a = self.settings.alerts
+        channels: list[Notifier] = []
+        if a.telegram_bot_token is not None and a.telegram_chat_id:
+            channels.append(
+                TelegramNotifier(
+                    a.telegram_bot_token.get_secret_value(),
+                    a.telegram_chat_id,
+                    base_url=a.telegram_api_url,
+                    timeout_seconds=a.timeout_seconds,
+                    max_retries=a.max_retries,
+                    max_retry_after_seconds=a.telegram_max_retry_after_seconds,
+                )
+            )
+        if a.smtp_host and a.email_to:
+            channels.append(
+                EmailNotifier(
+                    a.smtp_host,
+                    sender=a.email_from or f"saudager@{a.smtp_host}",
+                    recipients=a.email_to,
+                    port=a.smtp_port,
+                    security=SmtpSecurity(a.smtp_security),
+                    username=a.smtp_username,
+                    password=a.smtp_password.get_secret_value() if a.smtp_password else None,
+                    timeout_seconds=a.timeout_seconds,
+                    max_retries=a.max_retries,
+                )
+            )
+        if not channels:
+            return LogNotifier()
+        return channels[0] if len(channels) == 1 else FanoutNotifier(channels)
 
     def close(self) -> None:
         self.engine.dispose()

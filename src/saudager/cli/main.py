@@ -6,7 +6,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -15,6 +15,7 @@ from rich.table import Table
 from saudager.cli.output import console, errors, print_json
 from saudager.cli.progress import sync_with_progress
 from saudager.core.errors import InputValidationError, SaudagerError
+from saudager.core.timewindows import local_day
 from saudager.settings import Settings, load_settings
 from saudager.wiring import Services, build_services
 
@@ -211,6 +212,80 @@ def import_files(
         print_json({"ok": True, "report": report})
     else:
         console.print(str(report))
+
+
+# ---- quality ---------------------------------------------------------------------------------
+
+
+@app.command(
+    context_settings={"allow_interspersed_args": True},
+    help="Kaspi's quality indicators of a shop.\n\n"
+    "saudager quality SHOP · quality explain SHOP INDICATOR · quality outlook SHOP · "
+    "quality warnings SHOP · quality history SHOP · quality zhuma SHOP",
+)
+def quality(
+    words: Annotated[list[str], typer.Argument(help="[ACTION] SHOP [INDICATOR]", metavar="...")],
+    as_of: Annotated[
+        str | None, typer.Option(help="The day (YYYY-MM-DD, shop-local); default: today.")
+    ] = None,
+    days: Annotated[int, typer.Option(help="Outlook: how many days ahead.")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    from saudager.cli import quality as show
+    from saudager.domains.quality import views
+
+    action = words[0] if words and words[0] in show.ACTIONS else "report"
+    rest = words[1:] if action != "report" else words
+    expected = 2 if action == "explain" else 1
+    if len(rest) != expected:
+        usage = (
+            "quality explain SHOP INDICATOR" if action == "explain" else f"quality {action} SHOP"
+        )
+        raise _fail(f"usage: saudager {usage.replace('quality report', 'quality')}", code=2)
+    services = _services()
+    try:
+        shop = services.shop(rest[0])
+        now = datetime.now(UTC)
+        day = show.parse_day(as_of, local_day(now, shop.timezone))
+        service = services.quality
+        payload: Any
+        if action == "report" or action == "zhuma":
+            report = service.report(shop, day)
+            payload = views.report_json(report)
+            if not as_json:
+                show.print_report(report)
+                show.print_sanctions(report)
+                if action == "zhuma":
+                    show.print_zhuma(report)
+                else:
+                    console.print(report.zhuma.timing.sentence_ru)
+        elif action == "explain":
+            explanation = service.explain(shop, show.parse_indicator(rest[1]), day)
+            payload = views.explanation_json(explanation)
+            if not as_json:
+                show.print_explanation(explanation, shop.timezone)
+        elif action == "outlook":
+            ahead = service.outlook(shop, day, days)
+            payload = {"as_of": day.isoformat(), "outlook": views.outlook_json(ahead)}
+            if not as_json:
+                show.print_outlook(ahead)
+        elif action == "warnings":
+            found = service.warnings(shop, now)
+            payload = {"now": now.isoformat(), "warnings": views.warnings_json(found)}
+            if not as_json:
+                show.print_warnings(found)
+        else:
+            service.report(shop, day)  # brings the stored history up to date
+            snapshots = service.history(shop, None, day)
+            payload = {"history": views.history_json(snapshots)}
+            if not as_json:
+                show.print_history(snapshots[-5 * 30 :])
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    if as_json:
+        print_json(payload)
 
 
 # ---- servers ---------------------------------------------------------------------------------

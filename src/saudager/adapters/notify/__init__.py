@@ -1,0 +1,1 @@
+"""Notifiers: ways of telling a seller about a quality alert (Telegram, e-mail, the log)."""
