@@ -221,7 +221,7 @@ def import_files(
     context_settings={"allow_interspersed_args": True},
     help="Kaspi's quality indicators of a shop.\n\n"
     "saudager quality SHOP · quality explain SHOP INDICATOR · quality outlook SHOP · "
-    "quality warnings SHOP · quality history SHOP · quality zhuma SHOP",
+    "quality warnings SHOP · quality history SHOP · quality zhuma SHOP · quality alerts SHOP",
 )
 def quality(
     words: Annotated[list[str], typer.Argument(help="[ACTION] SHOP [INDICATOR]", metavar="...")],
@@ -274,6 +274,19 @@ def quality(
             payload = {"now": now.isoformat(), "warnings": views.warnings_json(found)}
             if not as_json:
                 show.print_warnings(found)
+        elif action == "alerts":
+            notifier = services.notifier()
+            try:
+                sent = service.check_alerts(shop, now, notifier)
+            finally:
+                close = getattr(notifier, "close", None)
+                if callable(close):
+                    close()
+            payload = {"sent": [{"key": a.key, "kind": str(a.kind), "text": a.text} for a in sent]}
+            if not as_json:
+                for alert in sent:
+                    console.print(f"[yellow]{alert.title}[/yellow]\n{alert.text}\n")
+                console.print(f"Отправлено уведомлений: {len(sent)}.")
         else:
             service.report(shop, day)  # brings the stored history up to date
             snapshots = service.history(shop, None, day)

@@ -29,7 +29,7 @@ COLOURS = {
     Status.CRITICAL: "bold red",
     Status.NOT_ENOUGH_DATA: "dim",
 }
-ACTIONS = ("explain", "outlook", "history", "warnings", "zhuma")
+ACTIONS = ("explain", "outlook", "history", "warnings", "zhuma", "alerts")
 
 
 def parse_day(raw: str | None, today: date) -> date:
@@ -87,7 +87,9 @@ def print_explanation(explanation: Explanation, tz: str) -> None:
         f" ({value.numerator} / {value.denominator}), {value.status}"
     )
     table = Table("что", "номер", "когда (местное)", "в числителе", "в знаменателе", "почему")
-    for fact in explanation.facts:
+    # What moves the number first: the late, cancelled, returned or low-rated ones.
+    ordered = sorted(explanation.facts, key=lambda f: (not f.numerator, -f.at.timestamp()))
+    for fact in ordered:
         table.add_row(
             str(fact.ref_kind),
             fact.ref,
@@ -142,7 +144,7 @@ def print_warnings(warnings: list[DeadlineWarning]) -> None:
     if not warnings:
         console.print("[green]Срочных заказов нет.[/green]")
         return
-    table = Table("заказ", "что", "срок (местное)", "осталось", "")
+    table = Table("заказ", "что", "срок (местное)", "осталось")
     for w in warnings:
         colour = "bold red" if w.late else ("yellow" if w.minutes_left < 120 else "")
         left = f"{w.minutes_left // 60} ч {w.minutes_left % 60} мин" if not w.late else "опоздание"
@@ -151,7 +153,6 @@ def print_warnings(warnings: list[DeadlineWarning]) -> None:
             "передать в Kaspi Доставку" if w.kind == WarningKind.HANDOVER else "принять заказ",
             f"{w.deadline_local:%d.%m %H:%M}",
             f"[{colour}]{left}[/{colour}]" if colour else left,
-            w.sentence_ru,
         )
     console.print(table)
 

@@ -14,8 +14,9 @@ from typing import Any
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from saudager.core.errors import SaudagerError
+from saudager.domains.shops.types import Shop
 from saudager.settings import Settings
-from saudager.wiring import build_services
+from saudager.wiring import Services, build_services
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,29 @@ def sync_shop_now(settings: Settings, shop_name: str) -> dict[str, Any]:
         shop = services.shop(shop_name)
         with services.kaspi_client(shop) as client:
             result = services.sync.sync(shop, client, datetime.now(UTC))
+        alerts = check_alerts_now(services, shop)
         return {
             "shop": shop.name,
             "orders_seen": result.orders_seen,
             "orders_written": result.orders_written,
+            "alerts_sent": alerts,
         }
     finally:
         services.close()
+
+
+def check_alerts_now(services: Services, shop: Shop) -> int:
+    """After a sync: tell the seller what changed. A failure here never fails the sync."""
+    notifier = services.notifier()
+    try:
+        return len(services.quality.check_alerts(shop, datetime.now(UTC), notifier))
+    except SaudagerError as exc:
+        log.error("quality alerts of shop %s failed: %s", shop.name, exc)
+        return 0
+    finally:
+        close = getattr(notifier, "close", None)
+        if callable(close):
+            close()
 
 
 def sync_all_shops(settings: Settings) -> list[dict[str, Any]]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from saudager import __version__
+from saudager.core.errors import NotFoundError
+from saudager.core.timewindows import local_day
+from saudager.domains.quality import views
+from saudager.domains.quality.types import Indicator
+from saudager.domains.shops.types import Shop
 from saudager.wiring import Services
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,6 +65,58 @@ def create_app(services: Services) -> FastAPI:
     @app.get("/api/v1/shops")
     def api_shops() -> dict[str, Any]:
         return {"shops": _overview_json(services)}
+
+    def shop_or_404(shop_id: int) -> Shop:
+        try:
+            with services.store.transaction() as tx:
+                return tx.get_shop(shop_id)
+        except NotFoundError:
+            raise HTTPException(status_code=404, detail=f"no shop {shop_id}") from None
+
+    def day_or_today(shop: Shop, as_of: date | None) -> date:
+        return as_of or local_day(datetime.now(UTC), shop.timezone)
+
+    @app.get("/api/v1/shops/{shop_id}/quality")
+    def api_quality(shop_id: int, as_of: date | None = None) -> dict[str, Any]:
+        """The indicators (keyed by name), the sanction stage and Kaspi Жұма eligibility."""
+        shop = shop_or_404(shop_id)
+        return views.report_json(services.quality.report(shop, day_or_today(shop, as_of)))
+
+    @app.get("/api/v1/shops/{shop_id}/quality/outlook")
+    def api_quality_outlook(
+        shop_id: int, as_of: date | None = None, days: int = Query(30, ge=1, le=90)
+    ) -> dict[str, Any]:
+        """Each indicator day by day ahead: if nothing new happens, and at the recent pace."""
+        shop = shop_or_404(shop_id)
+        day = day_or_today(shop, as_of)
+        ahead = services.quality.outlook(shop, day, days)
+        return {"as_of": day.isoformat(), "outlook": views.outlook_json(ahead)}
+
+    @app.get("/api/v1/shops/{shop_id}/quality/warnings")
+    def api_quality_warnings(shop_id: int) -> dict[str, Any]:
+        """Orders to hand over or accept before Kaspi counts them against the shop."""
+        shop = shop_or_404(shop_id)
+        now = datetime.now(UTC)
+        found = services.quality.warnings(shop, now)
+        return {"now": now.isoformat(), "warnings": views.warnings_json(found)}
+
+    @app.get("/api/v1/shops/{shop_id}/quality/history")
+    def api_quality_history(
+        shop_id: int, first: date | None = None, last: date | None = None
+    ) -> dict[str, Any]:
+        """Stored daily snapshots of every indicator (brought up to date first)."""
+        shop = shop_or_404(shop_id)
+        services.quality.report(shop, day_or_today(shop, last))
+        return {"history": views.history_json(services.quality.history(shop, first, last))}
+
+    @app.get("/api/v1/shops/{shop_id}/quality/{indicator}")
+    def api_quality_explain(
+        shop_id: int, indicator: Indicator, as_of: date | None = None
+    ) -> dict[str, Any]:
+        """One indicator with the exact orders, reviews and returns behind it."""
+        shop = shop_or_404(shop_id)
+        explanation = services.quality.explain(shop, indicator, day_or_today(shop, as_of))
+        return views.explanation_json(explanation)
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:

@@ -28,7 +28,7 @@ AS_OF = date(2026, 8, 25)
 T = datetime(2026, 8, 10, 6, 0, tzinfo=UTC)  # 10 Aug 11:00 local, well inside every window
 
 
-def order(code: str, created: datetime = T, **kw: object) -> Order:
+def order(code: str, created: datetime = T, /, **kw: object) -> Order:
     fields: dict[str, object] = {"state": "ARCHIVE", "status": "COMPLETED"} | kw
     return Order(code=code, created_at=created, total_price=Decimal(1000), **fields)  # type: ignore[arg-type]
 

@@ -149,7 +149,7 @@ def daily_series(
     since = local_midnight(_EPOCH + timedelta(days=lo), tz)
     lazy = placed_between(facts, since, upper, COUNT_COLUMNS).lazy()
     is_ = pl.col("indicator")
-    # One pass over the frame keeps the facts that can count on some day of the range: placed
+    # Of those, keep each indicator's facts that can count on some day of the range: placed
     # from the first day of the first day's window to the end of the last day. (A looser lower
     # edge is harmless: a fact whose window ends before the range is dropped below.)
     can_count = pl.lit(False)
@@ -157,8 +157,8 @@ def daily_series(
     for key_no, (ind, n) in enumerate(zip(Indicator, lengths, strict=True)):
         if ind is Indicator.SELLER_CANCELLATIONS:
             n = max(n, min_data_length)
-        since = local_midnight(first_day - timedelta(days=n - 1), tz)
-        can_count = can_count | ((is_ == str(ind)) & (pl.col("at") >= since))
+        earliest = local_midnight(first_day - timedelta(days=n - 1), tz)
+        can_count = can_count | ((is_ == str(ind)) & (pl.col("at") >= earliest))
         key = pl.when(is_ == str(ind)).then(pl.lit(key_no, dtype=pl.Int8)).otherwise(key)
         length = pl.when(is_ == str(ind)).then(lengths[key_no]).otherwise(length)
     kept = lazy.filter(can_count & (pl.col("at") < upper)).select(
