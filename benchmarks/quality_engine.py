@@ -36,6 +36,7 @@ import polars as pl
 from saudager.core.timewindows import trailing_days
 from saudager.domains.quality.history import daily_series
 from saudager.domains.quality.indicators import compute_indicators, drilldown
+from saudager.domains.quality.outlook import outlook
 from saudager.domains.quality.types import FACTS_FRAME_SCHEMA, QualityRules
 
 TZ = "Asia/Almaty"
@@ -354,6 +355,7 @@ def main() -> int:
         f"polars {pl.__version__}, pandas {pd.__version__}"
     )
     ours, ours_s = timed("(a) Saudager: indicators + drill-downs + series", saudager_engine, facts, rules, repeat=args.repeat)  # fmt: skip
+    _, outlook_s = timed("(c) Saudager: outlook() (both scenarios, 30 d)", outlook, facts, AS_OF, TZ, rules, SERIES_DAYS, repeat=args.repeat)  # fmt: skip
     label = "(b) pandas:   the same" + (" (whole frame)" if args.whole_frame else "")
     theirs, theirs_s = timed(
         label, pandas_engine, table, rules, not args.whole_frame, repeat=args.repeat
@@ -373,8 +375,9 @@ def main() -> int:
                         f"  differs in part {part} at {key}: ours {a.get(key)} pandas {b.get(key)}"
                     )
         return 1
-    target_met = ours_s <= 1.0 and theirs_s / ours_s >= 10
-    print(f"targets (ours ≤ 1 s, ≥ 10× pandas): {'met' if target_met else 'NOT met'}")
+    print(f"indicators + drill-downs + the real outlook (a + c): {ours_s + outlook_s:.3f} s")
+    target_met = ours_s + outlook_s <= 1.0 and theirs_s / ours_s >= 10
+    print(f"targets (a + c ≤ 1 s, pandas / ours ≥ 10×): {'met' if target_met else 'NOT met'}")
     return 0
 
 

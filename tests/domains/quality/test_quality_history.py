@@ -334,3 +334,12 @@ def test_day_numbers_match_local_days_around_almaty_zone_change() -> None:
     for day, expected in ((date(2024, 2, 29), 2), (date(2024, 3, 1), 1)):
         value = compute_indicators(facts_frame(events), day, TZ, rules)
         assert value[Indicator.SELLER_CANCELLATIONS].denominator == expected
+
+
+def test_series_ignores_rows_of_an_unknown_indicator() -> None:
+    known = facts_frame([_order(f"o{i}", _local(2026, 8, 1, 12)) for i in range(3)])
+    frame = pl.concat([known, known.with_columns(pl.lit("something_new").alias("indicator"))])
+    series = daily_series(frame, date(2026, 8, 1), date(2026, 8, 2), TZ, RULES)
+    assert set(series["indicator"]) == {str(ind) for ind in Indicator}
+    cancel = series.filter(pl.col("indicator") == "seller_cancellations")
+    assert cancel["denominator"].to_list() == [3, 3]

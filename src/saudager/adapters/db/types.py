@@ -67,6 +67,10 @@ class Kilograms(ScaledDecimal):
         super().__init__(3)
 
 
+#: How ``UtcDateTime`` writes an instant on SQLite: naive UTC, always with microseconds.
+SQLITE_INSTANT_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """An instant: ``timestamptz`` on PostgreSQL, naive-UTC text on SQLite; reads aware UTC.
 

@@ -146,31 +146,36 @@ def daily_series(
     lo = first - max(*lengths, min_data_length) + 1  # the first day any window of the range has
     upper = local_midnight(last_day + timedelta(days=1), tz)
     # A first cut on the instants alone (cheap), then the indicator tests on what is left.
-    since = local_midnight(_EPOCH + timedelta(days=lo), tz)
-    lazy = placed_between(facts, since, upper, COUNT_COLUMNS).lazy()
-    is_ = pl.col("indicator")
+    span_start = local_midnight(_EPOCH + timedelta(days=lo), tz)
+    lazy = placed_between(facts, span_start, upper, COUNT_COLUMNS).lazy()
     # Of those, keep each indicator's facts that can count on some day of the range: placed
     # from the first day of the first day's window to the end of the last day. (A looser lower
-    # edge is harmless: a fact whose window ends before the range is dropped below.)
-    can_count = pl.lit(False)
-    key, length = pl.lit(None, dtype=pl.Int8), pl.lit(None, dtype=pl.Int32)
+    # edge is harmless: a fact whose window ends before the range is dropped below.) The
+    # indicator strings are compared once, into a small integer key; the rest tests the key.
+    is_ = pl.col("indicator")
+    key = pl.lit(None, dtype=pl.Int8)
+    by_key = pl.col("key")
+    earliest, length = pl.lit(None, dtype=_UTC_US), pl.lit(None, dtype=pl.Int32)
     for key_no, (ind, n) in enumerate(zip(Indicator, lengths, strict=True)):
-        if ind is Indicator.SELLER_CANCELLATIONS:
-            n = max(n, min_data_length)
-        earliest = local_midnight(first_day - timedelta(days=n - 1), tz)
-        can_count = can_count | ((is_ == str(ind)) & (pl.col("at") >= earliest))
         key = pl.when(is_ == str(ind)).then(pl.lit(key_no, dtype=pl.Int8)).otherwise(key)
-        length = pl.when(is_ == str(ind)).then(lengths[key_no]).otherwise(length)
-    kept = lazy.filter(can_count & (pl.col("at") < upper)).select(
-        key.alias("key"),
-        length.cast(pl.Int32).alias("length"),
-        "at",
-        GONE_AT,
-        pl.when(pl.col("numerator"))
-        .then(pl.col("weight").cast(pl.Int64))
-        .otherwise(0)
-        .alias("numerator"),
-        pl.col("denominator").cast(pl.Int64),
+        reach = max(n, min_data_length) if ind is Indicator.SELLER_CANCELLATIONS else n
+        since = local_midnight(first_day - timedelta(days=reach - 1), tz)
+        earliest = pl.when(by_key == key_no).then(pl.lit(since, dtype=_UTC_US)).otherwise(earliest)
+        length = pl.when(by_key == key_no).then(pl.lit(n, dtype=pl.Int32)).otherwise(length)
+    kept = (
+        lazy.with_columns(key.alias("key"))
+        .filter(by_key.is_not_null() & (pl.col("at") >= earliest))
+        .select(
+            by_key,
+            length.alias("length"),
+            "at",
+            GONE_AT,
+            pl.when(pl.col("numerator"))
+            .then(pl.col("weight").cast(pl.Int64))
+            .otherwise(0)
+            .alias("numerator"),
+            pl.col("denominator").cast(pl.Int64),
+        )
     )
     # The minimum-data rule's orders: the cancellations' denominator facts, over their window.
     min_data_key = len(lengths)

@@ -200,15 +200,33 @@ def placed_between(
 
 
 def _counting_condition(windows: Mapping[Indicator, Window]) -> pl.Expr:
-    """True for facts that count, each in its own indicator's window."""
-    # One OR of per-indicator conditions, evaluated in a single pass: comparing a string column
-    # with a literal is far cheaper than mapping every row to its window's edges.
-    condition = pl.lit(False)
+    """True for facts that count, each in its own indicator's window.
+
+    The windows of one as-of day all end at the same instant and differ only in their start, so
+    they nest: a fact placed at or after the latest start is inside every window, and only the
+    older ones need their indicator looked at (the 90-day ones, by default). Comparing strings
+    is the expensive part, so this compares as few as it can. (Rows of an indicator not in
+    ``windows`` may pass; callers look up the indicators they know.)
+    """
+    ends = {w.end for w in windows.values()}
+    if len(ends) != 1:
+        raise ValueError("windows of one as-of day share their end")
+    (end,) = ends
+    latest = max(w.start for w in windows.values())
+    at = pl.col("at")
+    condition = at >= pl.lit(latest, dtype=_UTC_US)
     for indicator, window in windows.items():
-        condition = condition | (
-            (pl.col("indicator") == str(indicator)) & _counts_in(window.start, window.end)
-        )
-    return condition
+        if window.start < latest:
+            condition = condition | (
+                (pl.col("indicator") == str(indicator))
+                & (at >= pl.lit(window.start, dtype=_UTC_US))
+            )
+    gone = pl.col(GONE_AT)
+    return (
+        condition
+        & (at < pl.lit(end, dtype=_UTC_US))
+        & (gone.is_null() | (gone >= pl.lit(end, dtype=_UTC_US)))
+    )
 
 
 def _orders_in(span: pl.DataFrame, window: Window) -> int:
@@ -319,23 +337,24 @@ def window_facts(
     condition = (pl.col("indicator") == str(indicator)) & _counts_in(window.start, window.end)
     if numerator_only:
         condition = condition & pl.col("numerator")
-    # Cut and sort on the few columns that decide (a row number keeps the way back), then
-    # gather only the chosen rows' text columns: copying every note and ref is the costly part.
-    chosen = (
-        placed_between(
-            facts.with_row_index("_row"), window.start, window.end, ["_row", *COUNT_COLUMNS, "ref"]
-        )
-        .lazy()
-        .filter(condition)
-        .sort(["at", "ref"], descending=[True, False])
+    # Decide on the few columns that decide (a row number keeps the way back) and gather the
+    # text columns of the chosen rows only: copying every ref and note is the costly part.
+    cut = placed_between(
+        facts.with_row_index("_row"),
+        window.start,
+        window.end,
+        ["_row", "indicator", "at", GONE_AT, "numerator"],
     )
+    chosen = cut.filter(condition)
     if limit is not None:
-        chosen = chosen.head(limit)  # sort + head: Polars keeps only the top rows
-    rows = chosen.select("_row").collect().to_series()
-    result = facts[rows]
+        # Only rows at or after the limit-th newest instant can be among the newest ``limit``
+        # (ties on that instant are all kept and settled by the sort below).
+        chosen = chosen.filter(pl.col("at") >= pl.col("at").top_k(limit).min())
+    result = facts[chosen["_row"]]
     if GONE_AT not in result.columns:
         result = result.with_columns(pl.lit(None, dtype=_UTC_US).alias(GONE_AT))
-    return result
+    result = result.sort(["at", "ref"], descending=[True, False])
+    return result if limit is None else result.head(limit)
 
 
 def drilldown(
@@ -385,7 +404,10 @@ def event_counts(facts: pl.DataFrame, as_of: date, tz: str, rules: QualityRules)
     windows = {ind: indicator_window(ind, as_of, tz, rules) for ind in Indicator}
     lengths = {str(ind): indicator_spec(ind, rules).window_days for ind in Indicator}
     span = placed_between(
-        facts, min(w.start for w in windows.values()), max(w.end for w in windows.values())
+        facts,
+        min(w.start for w in windows.values()),
+        max(w.end for w in windows.values()),
+        COUNT_COLUMNS,
     )
     return (
         span.lazy()
@@ -396,6 +418,7 @@ def event_counts(facts: pl.DataFrame, as_of: date, tz: str, rules: QualityRules)
             pl.col("weight").filter(pl.col("numerator")).sum().cast(pl.Int64).alias("numerator"),
             pl.col("denominator").sum().cast(pl.Int64).alias("denominator"),
         )
+        .filter(pl.col("indicator").is_in(list(lengths)))
         .with_columns(
             (
                 pl.col("day")

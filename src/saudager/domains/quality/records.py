@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+import polars as pl
+
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
@@ -38,6 +40,12 @@ class QualityTx(Protocol):
         self, shop_id: int, first_day: date | None = None, last_day: date | None = None
     ) -> list[Snapshot]:
         """Ordered by day, then indicator; both ends inclusive."""
+        ...
+
+    def quality_frames(self, shop_id: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """The shop's orders, reviews and returns as frames in ``facts.ORDERS_FRAME_SCHEMA``,
+        ``REVIEWS_FRAME_SCHEMA`` and ``RETURNS_FRAME_SCHEMA``: only the columns the facts need,
+        read straight into columns (a shop of a million orders is not turned into objects)."""
         ...
 
     def sent_alert_keys(self, shop_id: int) -> set[str]: ...

@@ -27,7 +27,7 @@ from saudager.domains.quality.alerts import (
     statuses_by_day,
 )
 from saudager.domains.quality.eligibility import JumaEligibility, SellerStatement, juma_eligibility
-from saudager.domains.quality.facts import build_facts
+from saudager.domains.quality.facts import facts_from_frames
 from saudager.domains.quality.history import daily_series
 from saudager.domains.quality.indicators import compute_indicators, drilldown
 from saudager.domains.quality.outlook import IndicatorOutlook, outlook, projected_breaches
@@ -93,12 +93,19 @@ class QualityService:
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def _load(self, shop: Shop) -> tuple[list[Order], pl.DataFrame]:
+    def _facts(self, shop: Shop) -> pl.DataFrame:
         with self._store.transaction() as tx:
-            orders = tx.list_orders(shop.id)
-            reviews = tx.list_reviews(shop.id)
-            returns = tx.list_returns(shop.id)
-        return orders, build_facts(orders, reviews, returns, self._rules.quality)
+            orders, reviews, returns = tx.quality_frames(shop.id)
+        return facts_from_frames(orders, reviews, returns, self._rules.quality)
+
+    def _active_orders(self, shop: Shop) -> list[Order]:
+        with self._store.transaction() as tx:
+            return [
+                order
+                for code in tx.active_order_codes(shop.id)
+                if (order := tx.get_order(shop.id, code)) is not None
+                and order.state in ACTIVE_STATES
+            ]
 
     def _compute(self, shop: Shop, facts: pl.DataFrame, as_of: date) -> _Computed:
         rules = self._rules.quality
@@ -124,7 +131,7 @@ class QualityService:
             tx.save_quality_snapshots(shop.id, snapshots_of(series))
 
     def report(self, shop: Shop, as_of: date) -> QualityReport:
-        _, facts = self._load(shop)
+        facts = self._facts(shop)
         computed = self._compute(shop, facts, as_of)
         return QualityReport(
             shop=shop,
@@ -141,7 +148,7 @@ class QualityService:
         )
 
     def explain(self, shop: Shop, indicator: Indicator, as_of: date) -> Explanation:
-        _, facts = self._load(shop)
+        facts = self._facts(shop)
         computed = self._compute(shop, facts, as_of)
         return Explanation(
             value=computed.indicators[indicator],
@@ -149,7 +156,7 @@ class QualityService:
         )
 
     def outlook(self, shop: Shop, as_of: date, days: int = 30) -> dict[Indicator, IndicatorOutlook]:
-        _, facts = self._load(shop)
+        facts = self._facts(shop)
         computed = self._compute(shop, facts, as_of)
         return outlook(
             facts, as_of, shop.timezone, self._rules.quality, days,
@@ -161,13 +168,7 @@ class QualityService:
             return tx.quality_snapshots(shop.id, first, last)
 
     def warnings(self, shop: Shop, now: datetime) -> list[DeadlineWarning]:
-        with self._store.transaction() as tx:
-            orders = [
-                order
-                for code in tx.active_order_codes(shop.id)
-                if (order := tx.get_order(shop.id, code)) is not None
-                and order.state in ACTIVE_STATES
-            ]
+        orders = self._active_orders(shop)
         return early_warnings(orders, now, shop.timezone, self._rules.warnings)
 
     # ---- alerts ----------------------------------------------------------------------------
@@ -178,7 +179,7 @@ class QualityService:
         An alert is recorded once delivered (or delivered on some channels); one that no
         channel took is not, so the next check tries it again.
         """
-        orders, facts = self._load(shop)
+        facts = self._facts(shop)
         today = local_day(now, shop.timezone)
         computed = self._compute(shop, facts, today)
         ahead = outlook(
@@ -187,12 +188,7 @@ class QualityService:
         )  # fmt: skip
         risks = [
             HandoverRisk(w.order_code, w.deadline, w.minutes_left)
-            for w in early_warnings(
-                [o for o in orders if o.state in ACTIVE_STATES],
-                now,
-                shop.timezone,
-                self._rules.warnings,
-            )
+            for w in self.warnings(shop, now)
             if w.kind == WarningKind.HANDOVER
         ]
         candidates = build_alerts(
