@@ -16,7 +16,9 @@ import httpx
 from saudager.adapters.kaspi.simulator import SimConfig, running_simulator
 from saudager.cli.output import console
 from saudager.cli.progress import sync_with_progress
+from saudager.cli.quality import print_report
 from saudager.core.errors import SaudagerError
+from saudager.core.timewindows import local_day
 from saudager.settings import Settings
 from saudager.web.server import run_web
 from saudager.wiring import build_services
@@ -76,6 +78,9 @@ def run_demo(
             )
             report = services.imports.import_files(shop, [returns_file], "returns")
             console.print(f"Imported the cabinet's returns file: {report}")
+            quality = services.quality.report(shop, local_day(now, shop.timezone))
+            print_report(quality)
+            console.print(quality.sanctions.sentence_ru)
             services.close()
             if serve_app:
                 web_port = port or settings.web_port
