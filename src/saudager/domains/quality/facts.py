@@ -36,6 +36,7 @@ from saudager.domains.quality.types import (
     Indicator,
     QualityRules,
     RefKind,
+    ReturnAnchor,
 )
 
 __all__ = [
@@ -147,7 +148,7 @@ def facts_from_frames(
         *_rating_and_balance(v, r, rules),
         *_cancellations(o, rules),
         _late_handovers(o),
-        *_quality_returns(o, r),
+        *_quality_returns(o, r, rules),
     ]
     columns = list(FACTS_FRAME_SCHEMA)
     return pl.concat([p.select(columns) for p in parts]).collect().cast(FACTS_FRAME_SCHEMA)  # type: ignore[arg-type]
@@ -325,7 +326,9 @@ def _late_handovers(orders: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _quality_returns(orders: pl.LazyFrame, returns: pl.LazyFrame) -> list[pl.LazyFrame]:
+def _quality_returns(
+    orders: pl.LazyFrame, returns: pl.LazyFrame, rules: QualityRules
+) -> list[pl.LazyFrame]:
     completed = orders.filter(pl.col("completed_at").is_not_null()).select(
         _fact_columns(
             Indicator.QUALITY_RETURNS,
@@ -339,7 +342,7 @@ def _quality_returns(orders: pl.LazyFrame, returns: pl.LazyFrame) -> list[pl.Laz
     # One numerator fact per order, at its first quality return: the share is of orders, so an
     # order with two defective lines is one bad order, not two. ``unknown`` (the API says
     # RETURNED but not why) is not quality: importing the cabinet's returns file supplies it.
-    quality = (
+    first_returns = (
         returns.filter(pl.col("reason") == ReturnReason.QUALITY.value)
         .sort("created_at", "key")
         .group_by("order_code", maintain_order=True)
@@ -348,16 +351,23 @@ def _quality_returns(orders: pl.LazyFrame, returns: pl.LazyFrame) -> list[pl.Laz
             pl.col("created_at").first(),
             pl.col("sku").sort().str.join(", ").alias("skus"),
         )
-        .select(
-            _fact_columns(
-                Indicator.QUALITY_RETURNS,
-                RefKind.RETURN,
-                pl.col("key"),
-                pl.col("created_at"),
-                numerator=True,
-                denominator=False,
-                note=pl.format("quality return: {}", pl.col("skus")),
-            )
+    )
+    placed_at = pl.col("created_at")
+    if rules.return_anchor == ReturnAnchor.COMPLETED:
+        # At the order's completion, with the denominator fact of the same order; a return
+        # whose order is not stored as completed keeps its own date.
+        completions = orders.select(pl.col("code").alias("order_code"), "completed_at")
+        first_returns = first_returns.join(completions, on="order_code", how="left")
+        placed_at = pl.coalesce("completed_at", "created_at")
+    quality = first_returns.select(
+        _fact_columns(
+            Indicator.QUALITY_RETURNS,
+            RefKind.RETURN,
+            pl.col("key"),
+            placed_at,
+            numerator=True,
+            denominator=False,
+            note=pl.format("quality return: {}", pl.col("skus")),
         )
     )
     return [completed, quality]

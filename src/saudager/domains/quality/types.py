@@ -53,6 +53,13 @@ class CancellationAnchor(StrEnum):
     CANCELLED = "cancelled"  # the cancellation itself
 
 
+class ReturnAnchor(StrEnum):
+    """Which date places a quality return in the 30-day window (Kaspi does not say)."""
+
+    RETURNED = "returned"  # the return itself (default): a return counts when it happens
+    COMPLETED = "completed"  # its order's completion: one cohort with the denominator
+
+
 @dataclass(frozen=True, slots=True)
 class QualityRules:
     """Every threshold and choice, as settings (defaults: DOMAIN.md, the stricter where two)."""
@@ -66,6 +73,7 @@ class QualityRules:
     cancellations_critical_from: Decimal = Decimal("3")  # percent; ≥ this is a violation
     cancellations_good: Decimal = Decimal("1")
     cancellation_anchor: CancellationAnchor = CancellationAnchor.CREATED
+    return_anchor: ReturnAnchor = ReturnAnchor.RETURNED
     seller_fault_reasons: frozenset[str] = frozenset(
         {"MERCHANT_OUT_OF_STOCK", "BUYER_CANCELLATION_BY_MERCHANT", "BUYER_NOT_REACHABLE",
          "PRODUCT_UNDERWEIGHT", "OUT_OF_STOCK"}
