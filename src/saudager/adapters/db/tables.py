@@ -231,3 +231,26 @@ alerts_sent = Table(
     Column("text", Text, nullable=False),
     Column("sent_at", UtcDateTime, nullable=False),
 )
+
+ad_spend = Table(
+    "ad_spend",
+    metadata,
+    _shop_id(),
+    Column("day", Date, primary_key=True),
+    # "" (not NULL, so it can be part of the key) for a campaign not tied to one SKU.
+    Column("sku", String, primary_key=True),
+    Column("campaign", String, primary_key=True),
+    Column("amount", Money, nullable=False),
+)
+
+commission_rates = Table(
+    "commission_rates",
+    metadata,
+    _shop_id(),
+    # The seller's own rates; they win over the shipped defaults for the same key and day.
+    Column("category", String, primary_key=True),
+    Column("payment_mode", String, primary_key=True),
+    Column("effective_from", Date, primary_key=True),
+    Column("rate_bp", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+)

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from saudager.domains.analytics.records import AnalyticsTx
 from saudager.domains.catalog.ports import CatalogTx
 from saudager.domains.catalog.types import Product
 from saudager.domains.orders.types import Order, OrderBatch, OrderLine, Return, Review
@@ -81,7 +82,7 @@ class OrdersTx(Protocol):
     def list_returns(self, shop_id: int) -> list[Return]: ...
 
 
-class StoreTx(ShopsTx, CatalogTx, OrdersTx, QualityTx, Protocol):
+class StoreTx(ShopsTx, CatalogTx, OrdersTx, QualityTx, AnalyticsTx, Protocol):
     """Everything the store does, inside one transaction."""
 
 
