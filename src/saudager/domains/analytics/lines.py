@@ -24,17 +24,17 @@ RAW_RETURNS_SCHEMA: dict[str, pl.DataType] = {
 RETURN_STATUSES = ["RETURNED", "KASPI_DELIVERY_RETURN_REQUESTED", "RETURN_ACCEPTED_BY_MERCHANT"]
 
 
+#: A return under way counts as returned: the goods are not the buyer's any more.
+RETURN_STATUSES = ["RETURNED", "KASPI_DELIVERY_RETURN_REQUESTED", "RETURN_ACCEPTED_BY_MERCHANT"]
+
+
 def sale_status() -> pl.Expr:
     """Kaspi's status in the four words sellers use (DOMAIN.md §3)."""
     status = pl.col("status")
     return (
         pl.when(status.is_in(["CANCELLED", "CANCELLING"]))
         .then(pl.lit(SaleStatus.CANCELLED.value))
-        .when(
-            status.is_in(
-                ["RETURNED", "KASPI_DELIVERY_RETURN_REQUESTED", "RETURN_ACCEPTED_BY_MERCHANT"]
-            )
-        )  # fmt: skip
+        .when(status.is_in(RETURN_STATUSES))
         .then(pl.lit(SaleStatus.RETURNED.value))
         .when(status == "COMPLETED")
         .then(pl.lit(SaleStatus.RECEIVED.value))
