@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from saudager.domains.analytics.rules import AnalyticsRules
 from saudager.domains.quality.sanctions import SanctionRules
 from saudager.domains.quality.types import QualityRules
 from saudager.domains.quality.warnings import WarningRules
@@ -44,7 +45,12 @@ def test_bad_values_name_the_setting(tmp_path: Path) -> None:
         load_settings(config)
 
 
-NESTED_RULES = {"quality": QualityRules, "sanctions": SanctionRules, "early_warnings": WarningRules}
+NESTED_RULES = {
+    "quality": QualityRules,
+    "sanctions": SanctionRules,
+    "early_warnings": WarningRules,
+    "analytics": AnalyticsRules,
+}
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from saudager.core.timewindows import DEFAULT_TIMEZONE, zone
+from saudager.domains.analytics.rules import AnalyticsRules
 from saudager.domains.quality.eligibility import DEFAULT_JUMA_CALENDAR
 from saudager.domains.quality.sanctions import SanctionRules
 from saudager.domains.quality.types import QualityRules
@@ -192,6 +193,11 @@ class Settings(BaseSettings):
         default=None,
         description="Since when the shop takes Kaspi credit payments (a Жұма criterion no API "
         "shows); empty: the criterion is shown as not checked.",
+    )
+    analytics: AnalyticsRules = Field(
+        default_factory=AnalyticsRules,
+        description="Costs, tax and boundaries of the sales reports: a TOML table [analytics], "
+        "or SAUDAGER_ANALYTICS__<FIELD>; each field is listed below.",
     )
     quality: QualityRules = Field(
         default_factory=QualityRules,

@@ -20,6 +20,7 @@ from saudager.adapters.notify.telegram import TelegramNotifier
 from saudager.adapters.secrets import TokenCipher
 from saudager.core.errors import ConfigurationError, SaudagerError
 from saudager.core.timewindows import zone
+from saudager.domains.analytics.service import AnalyticsService
 from saudager.domains.imports.service import ImportService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
@@ -59,6 +60,10 @@ class Services:
             review_window=timedelta(days=self.settings.review_window_days),
             clock=lambda: datetime.now(UTC),
         )
+
+    @cached_property
+    def analytics(self) -> AnalyticsService:
+        return AnalyticsService(self.store, self.settings.analytics, self.settings.zhuma_calendar)
 
     @cached_property
     def quality(self) -> QualityService:

@@ -301,6 +301,113 @@ def quality(
         print_json(payload)
 
 
+# ---- sales reports ---------------------------------------------------------------------------
+
+
+@app.command(
+    help="Sales reports: summary, abc, xyz, matrix, products, tops, profit-change, "
+    "unit-economics, zhuma.\n\nsaudager report KIND SHOP [--from D --to D]"
+)
+def report(
+    kind: Annotated[str, typer.Argument(help="The report.")],
+    shop: Annotated[str, typer.Argument(help="Shop name or id.")],
+    first: Annotated[str | None, typer.Option("--from", help="First day (shop-local).")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last day; default yesterday.")] = None,
+    by: Annotated[str, typer.Option(help="ABC by revenue, profit or units.")] = "revenue",
+    granularity: Annotated[
+        str | None, typer.Option(help="Summary per day, week or month (default: one row).")
+    ] = None,
+    target_margin: Annotated[
+        str, typer.Option(help="Unit economics: the margin to keep, e.g. 0.15.")
+    ] = "0.15",
+    xlsx: Annotated[Path | None, typer.Option(help="Also write the report to this XLSX.")] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the (first) table to this CSV.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    from decimal import Decimal, InvalidOperation
+
+    from saudager.cli import report as show
+    from saudager.domains.analytics import views
+    from saudager.domains.analytics.report_views import economics_frame
+
+    if kind not in show.KINDS:
+        raise _fail(f"unknown report {kind!r}: expected one of {', '.join(show.KINDS)}", code=2)
+    if by not in ("revenue", "profit", "units"):
+        raise _fail(f"--by {by!r}: expected revenue, profit or units", code=2)
+    if granularity not in (None, "day", "week", "month"):
+        raise _fail(f"--granularity {granularity!r}: expected day, week or month", code=2)
+    try:
+        margin = Decimal(target_margin)
+    except InvalidOperation:
+        raise _fail(f"--target-margin {target_margin!r}: expected a share such as 0.15") from None
+    services = _services()
+    try:
+        target = services.shop(shop)
+        today = local_day(datetime.now(UTC), target.timezone)
+        span = show.period(first, last, today)
+        service = services.analytics
+        sales = service.sales(target)
+        tables: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        if kind == "summary":
+            tables["summary"] = service.summary(sales, span, granularity)  # type: ignore[arg-type]
+        elif kind == "abc":
+            tables["abc"] = service.abc(sales, span, by)  # type: ignore[arg-type]
+        elif kind == "xyz":
+            tables["xyz"] = service.xyz(sales, span)
+        elif kind == "matrix":
+            tables["matrix"] = service.matrix(sales, span, by)  # type: ignore[arg-type]
+        elif kind == "products":
+            tables["products"] = service.products(sales, span, None)
+        elif kind == "tops":
+            tables.update(service.tops(sales, span))
+        elif kind == "profit-change":
+            change = service.profit_change(sales, span, None)
+            tables["profit_change"] = change.frame()
+            extra = {
+                "profit_a": views.tenge(change.profit_a_tiyn),
+                "profit_b": views.tenge(change.profit_b_tiyn),
+                "change": views.tenge(change.change_tiyn),
+                "new_skus": list(change.new_skus),
+                "discontinued_skus": list(change.discontinued_skus),
+                "missing_cost_skus": list(change.missing_cost_skus),
+            }
+        elif kind == "unit-economics":
+            rows = service.unit_economics(sales, span[1], margin)
+            tables["unit_economics"] = economics_frame(rows)
+        else:
+            plan = service.zhuma(sales, today)
+            if plan.plan is not None:
+                tables["stock_plan"] = plan.plan.frame()
+                extra = {"sale": [plan.plan.sale.start.isoformat(), plan.plan.sale.end.isoformat()],
+                         "packers_needed": plan.plan.packing.packers_needed,
+                         "uplift": str(plan.plan.uplift.factor),
+                         "uplift_source": str(plan.plan.uplift.source)}  # fmt: skip
+            if plan.losses is not None:
+                tables["unprofitable_at_zhuma"] = plan.losses.frame()
+    except (SaudagerError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    if xlsx is not None or csv_path is not None:
+        from saudager.adapters.exports import write_csv, write_xlsx
+
+        if xlsx is not None:
+            write_xlsx(xlsx, tables)
+        if csv_path is not None and tables:
+            write_csv(csv_path, next(iter(tables.values())))
+    if as_json:
+        print_json({"report": kind, "shop": target.name, "from": span[0].isoformat(),
+                    "to": span[1].isoformat(), **extra, **show.tables_json(tables)})  # fmt: skip
+        return
+    for name, frame in tables.items():
+        show.print_frame(frame, f"{target.name}: {name} ({span[0]:%d.%m.%Y}–{span[1]:%d.%m.%Y})")
+    for key, value in extra.items():
+        console.print(f"{key}: {value}")
+
+
 # ---- servers ---------------------------------------------------------------------------------
 
 

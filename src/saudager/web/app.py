@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import polars as pl
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -13,12 +15,25 @@ from fastapi.templating import Jinja2Templates
 from saudager import __version__
 from saudager.core.errors import NotFoundError
 from saudager.core.timewindows import local_day
+from saudager.domains.analytics import report_views
+from saudager.domains.analytics import views as analytics_views
 from saudager.domains.quality import views
 from saudager.domains.quality.types import Indicator
 from saudager.domains.shops.types import Shop
 from saudager.wiring import Services
 
 TEMPLATES = Path(__file__).parent / "templates"
+ReportKind = Literal[
+    "summary",
+    "abc",
+    "xyz",
+    "matrix",
+    "products",
+    "tops",
+    "profit-change",
+    "unit-economics",
+    "zhuma",
+]
 
 
 def _overview_json(services: Services) -> list[dict[str, Any]]:
@@ -117,6 +132,72 @@ def create_app(services: Services) -> FastAPI:
         shop = shop_or_404(shop_id)
         explanation = services.quality.explain(shop, indicator, day_or_today(shop, as_of))
         return views.explanation_json(explanation)
+
+    @app.get("/api/v1/shops/{shop_id}/reports/{kind}")
+    def api_report(
+        shop_id: int,
+        kind: ReportKind,
+        first: Annotated[date | None, Query(alias="from")] = None,
+        last: Annotated[date | None, Query(alias="to")] = None,
+        by: Literal["revenue", "profit", "units"] = "revenue",
+        granularity: Literal["day", "week", "month"] | None = None,
+        target_margin: Decimal = Decimal("0.15"),
+    ) -> dict[str, Any]:
+        """A sales report; money as exact tenge strings (see docs/analytics.md)."""
+        shop = shop_or_404(shop_id)
+        today = local_day(datetime.now(UTC), shop.timezone)
+        end = last or today - timedelta(days=1)
+        period = (first or end - timedelta(days=29), end)
+        if period[0] > period[1]:
+            raise HTTPException(status_code=422, detail="'from' is after 'to'")
+        try:
+            tables = _report_tables(kind, shop, period, today, by, granularity, target_margin)
+        except ValueError as exc:  # e.g. XYZ over a period without a whole week
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+        return {
+            "report": kind,
+            "from": period[0].isoformat(),
+            "to": period[1].isoformat(),
+            **{name: analytics_views.frame_rows(frame) for name, frame in tables.items()},
+        }
+
+    def _report_tables(
+        kind: str,
+        shop: Shop,
+        period: tuple[date, date],
+        today: date,
+        by: Literal["revenue", "profit", "units"],
+        granularity: Literal["day", "week", "month"] | None,
+        target_margin: Decimal,
+    ) -> dict[str, pl.DataFrame]:
+        service = services.analytics
+        sales = service.sales(shop)
+        tables: dict[str, pl.DataFrame]
+        if kind == "summary":
+            tables = {"summary": service.summary(sales, period, granularity)}
+        elif kind == "abc":
+            tables = {"abc": service.abc(sales, period, by)}
+        elif kind == "xyz":
+            tables = {"xyz": service.xyz(sales, period)}
+        elif kind == "matrix":
+            tables = {"matrix": service.matrix(sales, period, by)}
+        elif kind == "products":
+            tables = {"products": service.products(sales, period, None)}
+        elif kind == "tops":
+            tables = dict(service.tops(sales, period))
+        elif kind == "profit-change":
+            tables = {"profit_change": service.profit_change(sales, period, None).frame()}
+        elif kind == "unit-economics":
+            rows = service.unit_economics(sales, period[1], target_margin)
+            tables = {"unit_economics": report_views.economics_frame(rows)}
+        else:
+            plan = service.zhuma(sales, today)
+            tables = {}
+            if plan.plan is not None:
+                tables["stock_plan"] = plan.plan.frame()
+            if plan.losses is not None:
+                tables["unprofitable_at_zhuma"] = plan.losses.frame()
+        return tables
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:

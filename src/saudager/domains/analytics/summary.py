@@ -1,0 +1,133 @@
+"""Sales summary per period from costed lines (``docs/analytics.md``, "Summary").
+
+Revenue is net of cancellations and returns; profit, margin and markup are over the lines whose
+every cost is known, and the lines that are not are counted (``lines_missing_cost``) rather than
+hidden. Money stays integer tiyn; ratios (margin, markup, shares) are ``Float64`` fractions
+(0.25 = 25 %), null when there is nothing to divide by.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from saudager.domains.analytics.types import SaleStatus
+
+Granularity = Literal["day", "week", "month"] | None
+
+COST_COLUMNS: tuple[str, ...] = (
+    "purchase_tiyn",
+    "commission_tiyn",
+    "delivery_tiyn",
+    "advertising_tiyn",
+    "tax_tiyn",
+    "other_tiyn",
+)
+
+_STATUSES = tuple(status.value for status in SaleStatus)
+
+SUMMARY_SCHEMA: dict[str, pl.DataType] = {
+    "period_start": pl.Date(),  # first day of the period, not before first_day
+    "period_end": pl.Date(),  # last day of the period, not after last_day
+    "revenue_tiyn": pl.Int64(),
+    "orders": pl.Int64(),  # orders not cancelled
+    **{f"orders_{status}": pl.Int64() for status in _STATUSES},
+    "units": pl.Int64(),  # units net of cancellations and returns
+    **{f"units_{status}": pl.Int64() for status in _STATUSES},
+    "profit_tiyn": pl.Int64(),  # over lines with every cost known
+    "margin": pl.Float64(),  # profit / revenue of those lines
+    "markup": pl.Float64(),  # profit / purchase cost of those lines
+    "average_order_tiyn": pl.Int64(),  # revenue / orders, half-up
+    **{column: pl.Int64() for column in COST_COLUMNS},  # sums of the known costs
+    **{column.replace("_tiyn", "_share"): pl.Float64() for column in COST_COLUMNS},
+    "lines_missing_cost": pl.Int64(),
+    "revenue_missing_cost_tiyn": pl.Int64(),
+}
+
+_INTERVAL = {"day": "1d", "week": "1w", "month": "1mo"}
+
+
+def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(denominator != 0)
+        .then(numerator.cast(pl.Float64) / denominator.cast(pl.Float64))
+        .otherwise(None)
+    )
+
+
+def _calendar(first_day: date, last_day: date, granularity: Granularity) -> pl.DataFrame:
+    if granularity is None:
+        return pl.DataFrame({"_key": [first_day]}, schema={"_key": pl.Date()})
+    interval = _INTERVAL[granularity]
+    start = pl.Series([first_day]).dt.truncate(interval)[0]
+    starts = pl.date_range(start, last_day, interval=interval, eager=True)
+    return pl.DataFrame({"_key": starts}, schema={"_key": pl.Date()})
+
+
+def summarize(
+    costed: pl.DataFrame, first_day: date, last_day: date, granularity: Granularity
+) -> pl.DataFrame:
+    """One row per period (every period of ``[first_day, last_day]``, empty ones included) in
+    ``SUMMARY_SCHEMA``. Lines belong to the period of their ``sale_day``; weeks are ISO weeks
+    (Monday to Sunday), months calendar months; the first and last periods are cut to the range."""
+    if granularity is not None and granularity not in _INTERVAL:
+        raise ValueError(f"granularity {granularity!r}: expected day, week, month or None")
+    if last_day < first_day:
+        raise ValueError("last_day is before first_day")
+    if granularity is None:
+        key = pl.lit(first_day, pl.Date)
+    else:
+        key = pl.col("sale_day").dt.truncate(_INTERVAL[granularity])
+    lines = costed.filter(pl.col("sale_day").is_between(first_day, last_day)).with_columns(_key=key)
+    known = pl.col("profit_tiyn").is_not_null()
+    status = pl.col("sale_status")
+    aggregates: list[pl.Expr] = [
+        pl.col("net_revenue_tiyn").sum().alias("revenue_tiyn"),
+        pl.col("order_code")
+        .filter(status != SaleStatus.CANCELLED.value)
+        .n_unique()
+        .alias("orders"),
+        pl.col("net_quantity").sum().alias("units"),
+        pl.col("profit_tiyn").sum().alias("profit_tiyn"),
+        pl.col("net_revenue_tiyn").filter(known).sum().alias("_known_revenue"),
+        pl.col("purchase_tiyn").filter(known).sum().alias("_known_purchase"),
+        (~known).sum().cast(pl.Int64).alias("lines_missing_cost"),
+        pl.col("net_revenue_tiyn").filter(~known).sum().alias("revenue_missing_cost_tiyn"),
+        *[pl.col(column).sum().alias(column) for column in COST_COLUMNS],
+    ]
+    for value in _STATUSES:
+        aggregates.append(
+            pl.col("order_code").filter(status == value).n_unique().alias(f"orders_{value}")
+        )
+        aggregates.append(pl.col("quantity").filter(status == value).sum().alias(f"units_{value}"))
+    grouped = lines.group_by("_key").agg(aggregates)
+    table = _calendar(first_day, last_day, granularity).join(grouped, on="_key", how="left")
+    money_and_counts = [
+        name for name, dtype in SUMMARY_SCHEMA.items() if dtype == pl.Int64() and name in table
+    ]
+    table = table.with_columns(
+        [pl.col(name).fill_null(0).cast(pl.Int64) for name in money_and_counts]
+        + [pl.col("_known_revenue").fill_null(0), pl.col("_known_purchase").fill_null(0)]
+    )
+    if granularity is None:
+        end: pl.Expr = pl.lit(last_day, pl.Date)
+    else:
+        end = pl.col("_key").dt.offset_by(_INTERVAL[granularity]).dt.offset_by("-1d")
+    revenue = pl.col("revenue_tiyn")
+    orders = pl.col("orders")
+    table = table.with_columns(
+        period_start=pl.max_horizontal(pl.col("_key"), pl.lit(first_day, pl.Date)),
+        period_end=pl.min_horizontal(end, pl.lit(last_day, pl.Date)),
+        margin=_ratio(pl.col("profit_tiyn"), pl.col("_known_revenue")),
+        markup=_ratio(pl.col("profit_tiyn"), pl.col("_known_purchase")),
+        average_order_tiyn=pl.when(orders > 0)
+        .then((revenue * 2 + orders) // (orders * 2))
+        .otherwise(None),
+        **{column.replace("_tiyn", "_share"): _ratio(pl.col(column), revenue)
+           for column in COST_COLUMNS},
+    )  # fmt: skip
+    return table.sort("_key").select(
+        [pl.col(name).cast(dtype) for name, dtype in SUMMARY_SCHEMA.items()]
+    )
