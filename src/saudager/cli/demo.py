@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 
@@ -18,15 +20,23 @@ from saudager.cli.output import console
 from saudager.cli.progress import sync_with_progress
 from saudager.cli.quality import print_report
 from saudager.core.errors import SaudagerError
+from saudager.core.money import format_tenge
 from saudager.core.timewindows import local_day
 from saudager.settings import Settings
 from saudager.web.server import run_web
 from saudager.wiring import build_services
 
 DEMO_SHOP = "demo"
+
+
+def tenge(tiyn: int | None) -> Decimal:
+    return Decimal(tiyn or 0) / 100
+
+
 DEMO_SEED = 42
 #: The simulator is on this machine: no need to keep to Kaspi's polite request rate.
 DEMO_REQUESTS_PER_SECOND = 1000.0
+DEMO_PACKAGING_TIYN = 15_000
 
 
 def run_demo(
@@ -38,7 +48,10 @@ def run_demo(
     port: int | None,
     simulator_port: int = 0,
 ) -> None:
-    settings = settings.model_copy(update={"sync_history_days": days})
+    # The demo seller has told Saudager its packaging cost (150 ₸ an order); without it every
+    # profit would rightly be shown as unknown.
+    analytics = replace(settings.analytics, packaging_per_order_tiyn=DEMO_PACKAGING_TIYN)
+    settings = settings.model_copy(update={"sync_history_days": days, "analytics": analytics})
     services = build_services(settings)
     try:
         with services.store.transaction() as tx:
@@ -78,9 +91,24 @@ def run_demo(
             )
             report = services.imports.import_files(shop, [returns_file], "returns")
             console.print(f"Imported the cabinet's returns file: {report}")
+            products_file = settings.home / "demo-products.csv"
+            products_file.write_bytes(
+                httpx.get(f"{simulator.admin_url}/products.csv", timeout=60).content
+            )
+            report = services.imports.import_files(shop, [products_file], "products")
+            console.print(f"Imported the seller's price list (purchase costs): {report}")
             quality = services.quality.report(shop, local_day(now, shop.timezone))
             print_report(quality)
             console.print(quality.sanctions.sentence_ru)
+            today = local_day(now, shop.timezone)
+            month = (today - timedelta(days=30), today - timedelta(days=1))
+            sales = services.analytics.sales(shop)
+            [summary] = services.analytics.summary(sales, month, None).iter_rows(named=True)
+            console.print(
+                f"За 30 дней: выручка {format_tenge(tenge(summary['revenue_tiyn']))}, "
+                f"прибыль {format_tenge(tenge(summary['profit_tiyn']))} "
+                f"(маржа {summary['margin'] or 0:.1%}) — saudager report summary {DEMO_SHOP}"
+            )
             services.close()
             if serve_app:
                 web_port = port or settings.web_port

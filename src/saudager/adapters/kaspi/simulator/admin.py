@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,8 @@ from saudager.adapters.kaspi.simulator.simulation import Simulation
 from saudager.core.timewindows import from_epoch_ms, zone
 
 RETURNS_CSV_COLUMNS = ("order_code", "sku", "quantity", "reason", "created_at")
+PRODUCTS_CSV_COLUMNS = ("sku", "name", "category", "purchase_cost", "brand", "weight_kg", "stock",
+                        "kaspi_product_code")  # fmt: skip
 
 
 class AdminApi:
@@ -32,6 +35,7 @@ class AdminApi:
             Route("/_sim/faults", self.clear_faults, methods=["DELETE"]),
             Route("/_sim/security-codes/{code}", self.security_code, methods=["GET"]),
             Route("/_sim/returns.csv", self.returns_csv, methods=["GET"]),
+            Route("/_sim/products.csv", self.products_csv, methods=["GET"]),
         ]
 
     async def state(self, request: Request) -> Response:
@@ -113,6 +117,23 @@ class AdminApi:
             for product_index, quantity, _ in order.lines:
                 sku = shop.catalog.products[product_index].offer_code
                 writer.writerow((order.code, sku, quantity, order.return_reason, created_at))
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+
+    async def products_csv(self, request: Request) -> Response:
+        """The seller's own price list: what each SKU costs to buy, and what is on the shelf —
+        what a seller keeps in Excel and Kaspi never sees. Deterministic for the seed."""
+        shop = self._sim.shop
+        rng = random.Random(f"{shop.config.seed}:purchase-costs")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(PRODUCTS_CSV_COLUMNS)
+        for product in shop.catalog.products:
+            # Bought for 45–75 % of the shelf price: a plausible spread of markups.
+            cost = round(product.price * rng.uniform(0.45, 0.75))
+            writer.writerow(
+                (product.offer_code, product.name, product.category.title, cost, product.brand,
+                 f"{product.weight_g / 1000:.3f}", rng.randint(0, 60), product.kaspi_code)
+            )  # fmt: skip
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
 
     def _local_iso(self, epoch_ms: int) -> str:
