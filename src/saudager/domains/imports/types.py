@@ -1,4 +1,4 @@
-"""The five kinds of import file, their columns, raw tables and what an import reports.
+"""The six kinds of import file, their columns, raw tables and what an import reports.
 
 Column names are the contract with sellers' spreadsheets: they are documented in
 ``docs/import-formats.md`` and a test keeps that page and the tables below in step.
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from saudager.core.errors import FieldProblem
+from saudager.domains.analytics.records import AdSpend
 from saudager.domains.catalog.types import Product, ProductCost
 from saudager.domains.orders.types import Order, OrderLine, Return, Review
 
@@ -21,6 +22,7 @@ class ImportKind(StrEnum):
     REVIEWS = "reviews"
     RETURNS = "returns"
     PRODUCTS = "products"
+    ADVERTISING = "advertising"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,19 @@ COLUMNS: Mapping[ImportKind, tuple[Column, ...]] = {
         "sku name category purchase_cost",
         "brand weight_kg cost_effective_from stock kaspi_product_code",
     ),
+    ImportKind.ADVERTISING: _columns("day amount", "sku campaign"),
 }
+
+#: Columns that rule a kind out when the kind is told from the header. ``day`` and ``amount``
+#: are common words: a file that also names an order is about orders, never advertising spend.
+#: ``--kind`` or a sheet named after the kind still chooses it (the column is then ignored).
+EXCLUDING_COLUMNS: Mapping[ImportKind, frozenset[str]] = {
+    ImportKind.ADVERTISING: frozenset({"order_code"}),
+}
+
+#: Kinds whose store write reports every row written, changed or not (advertising spend is
+#: upserted without comparing), rather than only the rows inserted or changed.
+COUNTS_ROWS_WRITTEN: frozenset[ImportKind] = frozenset({ImportKind.ADVERTISING})
 
 
 def required_columns(kind: ImportKind) -> tuple[str, ...]:
@@ -113,6 +127,7 @@ class ValidatedFile:
     returns: tuple[Return, ...] = ()
     products: tuple[Product, ...] = ()
     product_costs: tuple[ProductCost, ...] = ()
+    ad_spend: tuple[AdSpend, ...] = ()
     references: tuple[tuple[int, str], ...] = ()
     order_codes: frozenset[str] = frozenset()
     ignored_columns: tuple[str, ...] = ()
@@ -128,7 +143,11 @@ class FileReport:
 
 @dataclass(frozen=True, slots=True)
 class KindReport:
-    """Rows read from files of one kind, and how many records were inserted or changed."""
+    """Rows read from files of one kind, and how many records were inserted or changed.
+
+    For the kinds in ``COUNTS_ROWS_WRITTEN`` (advertising), ``written`` counts every record
+    written, changed or not: re-importing the same file reports them all again.
+    """
 
     kind: ImportKind
     rows_read: int
@@ -155,12 +174,18 @@ class ImportReport:
 
     @property
     def written(self) -> int:
+        """Records written: inserted or changed, plus every advertising row (see ``KindReport``)."""
         return sum(k.written for k in self.kinds) + self.product_costs_written
 
     def __str__(self) -> str:
         """What the CLI prints: per kind, rows read and records written; then ignored columns."""
         lines = [
-            f"{k.kind.value}: {k.rows_read} row(s) read, {k.written} inserted or changed"
+            f"{k.kind.value}: {k.rows_read} row(s) read, {k.written} "
+            + (
+                "written (changed or not)"
+                if k.kind in COUNTS_ROWS_WRITTEN
+                else "inserted or changed"
+            )
             for k in self.kinds
         ]
         if any(k.kind == ImportKind.PRODUCTS for k in self.kinds):
