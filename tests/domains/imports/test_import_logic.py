@@ -118,7 +118,7 @@ def test_detect_kind(header: str, sheet: str | None, expected: ImportKind) -> No
             "order_code,created_at,total_price",
             "cannot tell which kind of file this is from its header (order_code, created_at,"
             " total_price): expected the required columns of one of orders, order_lines,"
-            " reviews, returns, products; closest is orders, which also needs status"
+            " reviews, returns, products, advertising; closest is orders, which also needs status"
             " (or pass --kind)",
         ),
     ],

@@ -20,8 +20,10 @@ from saudager.core.masking import mask_phone, redact_phones
 from saudager.core.money import MoneyError, to_tenge
 from saudager.core.phones import normalize_kz_phone
 from saudager.core.timewindows import zone
+from saudager.domains.analytics.records import AdSpend
 from saudager.domains.catalog.types import Product, ProductCost
 from saudager.domains.imports.types import (
+    EXCLUDING_COLUMNS,
     ImportKind,
     RawTable,
     ValidatedFile,
@@ -115,6 +117,9 @@ EXPECT_CANCELLED_BY = "one of seller, buyer, kaspi"
 EXPECT_REASON = "one of quality, other"
 EXPECT_DELIVERY_MODE = "one of " + ", ".join(DELIVERY_MODES)
 MISSING = "required, found an empty cell"
+EXPECT_SKU_OR_CAMPAIGN = (
+    "expected a sku, a campaign or both (spend on a product or on a campaign), found neither"
+)
 
 
 class _CellError(ValueError):
@@ -384,8 +389,9 @@ def detect_kind(header: Sequence[str], sheet: str | None = None) -> ImportKind:
     """The kind a table holds; ``UndetectedKindError`` says why it cannot be told.
 
     A sheet named after a kind is that kind. Otherwise the header decides: the kind whose
-    required columns are all present; when several are, the one whose columns cover the most
-    of the header; a tie is ambiguous and needs ``--kind``.
+    required columns are all present (and none of its ``EXCLUDING_COLUMNS``); when several
+    are, the one whose columns cover the most of the header; a tie is ambiguous and needs
+    ``--kind``.
     """
     if sheet is not None:
         try:
@@ -393,7 +399,8 @@ def detect_kind(header: Sequence[str], sheet: str | None = None) -> ImportKind:
         except ValueError:
             pass
     present = {h for h in header if h}
-    fitting = [k for k in ImportKind if set(required_columns(k)) <= present]
+    complete = [k for k in ImportKind if set(required_columns(k)) <= present]
+    fitting = [k for k in complete if not present & EXCLUDING_COLUMNS.get(k, frozenset())]
     if len(fitting) == 1:
         return fitting[0]
     if fitting:
@@ -404,9 +411,18 @@ def detect_kind(header: Sequence[str], sheet: str | None = None) -> ImportKind:
             return winners[0]
         names = ", ".join(k.value for k in winners)
         raise UndetectedKindError(f"the header fits several kinds ({names}): pass --kind to choose")
+    shown = ", ".join(h for h in header if h) or "nothing"
+    if complete:
+        ruled_out = complete[0]
+        extra = ", ".join(sorted(present & EXCLUDING_COLUMNS[ruled_out]))
+        raise UndetectedKindError(
+            f"cannot tell which kind of file this is from its header ({shown}): it has the"
+            f" required columns of {ruled_out.value}, but {ruled_out.value} files have no"
+            f" {extra} column; pass --kind {ruled_out.value} to import it as {ruled_out.value}"
+            " anyway"
+        )
     closest = max(ImportKind, key=lambda k: len(present & set(required_columns(k))))
     missing = [c for c in required_columns(closest) if c not in present]
-    shown = ", ".join(h for h in header if h) or "nothing"
     raise UndetectedKindError(
         f"cannot tell which kind of file this is from its header ({shown}): expected the"
         f" required columns of one of {', '.join(k.value for k in ImportKind)};"
@@ -760,6 +776,43 @@ def _validate_products(
     return replace(base, products=tuple(products), product_costs=tuple(costs))
 
 
+def _validate_advertising(
+    table: RawTable, local: tzinfo, problems: list[FieldProblem], base: ValidatedFile
+) -> ValidatedFile:
+    cells = _Cells(table.source, problems)
+    day = date_parser(local)
+    spend: list[AdSpend] = []
+    first_row: dict[tuple[date, str | None, str | None], int] = {}
+    for row, values in table.rows:
+        cells.start(row, values)
+        when = cells.req("day", day)
+        amount = cells.req("amount", parse_money)
+        sku = cells.opt("sku", parse_text)
+        campaign = cells.opt("campaign", parse_text)
+        if sku is None and campaign is None:
+            cells.fail(None, EXPECT_SKU_OR_CAMPAIGN)
+        elif when is not None:
+            # The store's key: a second row would overwrite the first, not add to it.
+            first = first_row.setdefault((when, sku, campaign), row)
+            if first != row:
+                cells.fail(
+                    None,
+                    f"{_ad_identity(when, sku, campaign)} already has a row in row {first}:"
+                    " one row per day, sku and campaign, with the day's total amount",
+                )
+        if not cells.ok:
+            continue
+        spend.append(AdSpend(day=when, amount=amount, sku=sku, campaign=campaign))
+    return replace(base, ad_spend=tuple(spend))
+
+
+def _ad_identity(day: date, sku: str | None, campaign: str | None) -> str:
+    parts = [f"day {day.isoformat()}"]
+    parts.append(f"sku '{sku}'" if sku is not None else "no sku")
+    parts.append(f"campaign '{campaign}'" if campaign is not None else "no campaign")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 _Validator = Callable[[RawTable, tzinfo, list[FieldProblem], ValidatedFile], ValidatedFile]
 _VALIDATORS: Mapping[ImportKind, _Validator] = {
     ImportKind.ORDERS: _validate_orders,
@@ -767,6 +820,7 @@ _VALIDATORS: Mapping[ImportKind, _Validator] = {
     ImportKind.REVIEWS: _validate_reviews,
     ImportKind.RETURNS: _validate_returns,
     ImportKind.PRODUCTS: _validate_products,
+    ImportKind.ADVERTISING: _validate_advertising,
 }
 
 # --- across files ---
@@ -786,6 +840,7 @@ class ImportBatch:
     returns: tuple[Return, ...]
     products: tuple[Product, ...]
     product_costs: tuple[ProductCost, ...]
+    ad_spend: tuple[AdSpend, ...]
 
 
 def merge(files: Sequence[ValidatedFile]) -> ImportBatch:
@@ -795,6 +850,7 @@ def merge(files: Sequence[ValidatedFile]) -> ImportBatch:
     returns: dict[str, Return] = {}
     products: dict[str, Product] = {}
     costs: dict[tuple[str, date], ProductCost] = {}
+    spend: dict[tuple[date, str | None, str | None], AdSpend] = {}
     for f in files:
         orders.update((o.code, o) for o in f.orders)
         lines.update(f.order_lines)
@@ -802,6 +858,7 @@ def merge(files: Sequence[ValidatedFile]) -> ImportBatch:
         returns.update((r.key, r) for r in f.returns)
         products.update((p.sku, p) for p in f.products)
         costs.update(((c.sku, c.effective_from), c) for c in f.product_costs)
+        spend.update(((a.day, a.sku, a.campaign), a) for a in f.ad_spend)
     return ImportBatch(
         orders=tuple(orders.values()),
         order_lines=lines,
@@ -809,6 +866,7 @@ def merge(files: Sequence[ValidatedFile]) -> ImportBatch:
         returns=tuple(returns.values()),
         products=tuple(products.values()),
         product_costs=tuple(costs.values()),
+        ad_spend=tuple(spend.values()),
     )
 
 

@@ -56,7 +56,8 @@ class ImportService:
         """Import ``paths`` into ``shop``; every file's kind is ``kind`` or told by its header.
 
         Raises ``InputValidationError`` listing every problem of every file (nothing is then
-        written). Re-importing the same files writes nothing and reports zero written.
+        written). Re-importing the same files changes nothing and reports zero inserted or
+        changed, except for advertising, whose rows are all reported written again.
         ``dry_run`` does all of it, writes included, then rolls the transaction back: the
         report says what an import would change.
         """
@@ -123,6 +124,8 @@ def _write(
         ImportKind.ORDER_LINES: tx.replace_order_lines(shop_id, batch.order_lines),
         ImportKind.REVIEWS: tx.upsert_reviews(shop_id, batch.reviews),
         ImportKind.RETURNS: tx.upsert_returns(shop_id, batch.returns),
+        # Every row upserted, changed or not: the store does not compare (COUNTS_ROWS_WRITTEN).
+        ImportKind.ADVERTISING: tx.add_ad_spend(shop_id, batch.ad_spend),
     }
     costs_written = tx.add_product_costs(shop_id, batch.product_costs)
     rows_read: dict[ImportKind, int] = {}
