@@ -16,7 +16,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "import"
 
 def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAUDAGER_")}
-    env.update(SAUDAGER_HOME=str(home), COLUMNS="200")
+    # The seller has said what packaging costs (100 ₸ an order): profit can be computed.
+    env.update(
+        SAUDAGER_HOME=str(home), COLUMNS="200", SAUDAGER_ANALYTICS__PACKAGING_PER_ORDER_TIYN="10000"
+    )
     return subprocess.run(
         [sys.executable, "-m", "saudager", *args],
         capture_output=True, text=True, env=env, timeout=120, check=False,
@@ -47,3 +50,28 @@ def test_reports_json_and_exports(tmp_path: Path) -> None:
     assert "revenue" in header
     bad = _run(tmp_path, "report", "nonsense", "files")
     assert bad.returncode == 2 and "expected one of" in bad.stderr
+
+
+def test_costs_edited_from_the_command_line_change_the_profit(tmp_path: Path) -> None:
+    assert _run(tmp_path, "shop", "add", "files").returncode == 0
+    files = [str(p) for p in sorted(EXAMPLES.glob("*.csv"))]
+    assert _run(tmp_path, "import", "files", *files).returncode == 0
+    span = ("--from", "2026-03-01", "--to", "2026-03-31", "--json")
+
+    def kettle_profit() -> str | None:
+        result = _run(tmp_path, "report", "unit-economics", "files", *span)
+        assert result.returncode == 0, result.stderr
+        [row] = [r for r in json.loads(result.stdout)["unit_economics"] if r["sku"] == "KETTLE-01"]
+        return row["profit"]
+
+    before = kettle_profit()
+    cheaper = _run(
+        tmp_path, "costs", "purchase", "files", "KETTLE-01", "1000", "--from", "2026-01-01"
+    )
+    assert cheaper.returncode == 0, cheaper.stderr
+    rate = _run(tmp_path, "costs", "commission", "files", "*", "5")
+    assert rate.returncode == 0, rate.stderr
+    after = kettle_profit()
+    assert before != after
+    bad = _run(tmp_path, "costs", "purchase", "files", "KETTLE-01", "cheap")
+    assert bad.returncode == 1 and "expected tenge" in bad.stderr

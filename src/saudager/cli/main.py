@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -299,6 +299,90 @@ def quality(
         services.close()
     if as_json:
         print_json(payload)
+
+
+# ---- costs -----------------------------------------------------------------------------------
+
+costs_app = typer.Typer(no_args_is_help=True, help="Purchase costs and Kaspi commission rates.")
+app.add_typer(costs_app, name="costs")
+
+
+def _day(raw: str | None, default: date) -> date:
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise typer.BadParameter(f"expected a date such as 2026-03-01, got {raw!r}") from None
+
+
+@costs_app.command("purchase")
+def costs_purchase(
+    shop: str,
+    sku: str,
+    amount: Annotated[str, typer.Argument(help="The purchase cost of one unit, in tenge.")],
+    effective_from: Annotated[
+        str | None, typer.Option("--from", help="From this local day on (default: today).")
+    ] = None,
+) -> None:
+    """Set what one unit of SKU costs to buy, from a day on (earlier days keep their cost)."""
+    from saudager.core.money import MoneyError, to_tenge
+    from saudager.domains.catalog.types import ProductCost
+
+    try:
+        cost = to_tenge(amount)
+    except MoneyError as exc:
+        raise _fail(f"amount: expected tenge such as 12 345 or 12345.50, got {amount!r}") from exc
+    if cost < 0:
+        raise _fail("amount: a purchase cost cannot be negative")
+    services = _services()
+    try:
+        target = services.shop(shop)
+        day = _day(effective_from, local_day(datetime.now(UTC), target.timezone))
+        with services.store.transaction() as tx:
+            tx.add_product_costs(target.id, [ProductCost(sku, day, cost)])
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    console.print(f"{sku}: {cost} ₸ from {day:%d.%m.%Y}.")
+
+
+@costs_app.command("commission")
+def costs_commission(
+    shop: str,
+    category: Annotated[str, typer.Argument(help="Kaspi category title, or * for all others.")],
+    percent: Annotated[str, typer.Argument(help="The commission, e.g. 12.5 (percent).")],
+    payment_mode: Annotated[
+        str, typer.Option("--mode", help="PREPAID, PAY_WITH_CREDIT or * (both).")
+    ] = "*",
+    effective_from: Annotated[str | None, typer.Option("--from", help="From this day on.")] = None,
+    source: Annotated[str, typer.Option(help="Where the rate comes from.")] = "set by the seller",
+) -> None:
+    """Set the shop's own Kaspi commission for a category; it wins over the shipped table."""
+    from decimal import Decimal, InvalidOperation
+
+    from saudager.domains.analytics.records import CommissionRate
+
+    try:
+        rate_bp = int((Decimal(percent.replace(",", ".")) * 100).to_integral_value())
+    except InvalidOperation:
+        raise _fail(f"percent: expected a number such as 12.5, got {percent!r}") from None
+    if not 0 <= rate_bp <= 10_000 or payment_mode not in {"*", "PREPAID", "PAY_WITH_CREDIT"}:
+        raise _fail("percent must be 0–100, --mode PREPAID, PAY_WITH_CREDIT or *")
+    services = _services()
+    try:
+        target = services.shop(shop)
+        day = _day(effective_from, date(2000, 1, 1))
+        with services.store.transaction() as tx:
+            tx.set_commission_rate(
+                target.id, CommissionRate(category, payment_mode, day, rate_bp, source)
+            )
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    console.print(f"{category} ({payment_mode}): {rate_bp / 100:.2f} % from {day:%d.%m.%Y}.")
 
 
 # ---- sales reports ---------------------------------------------------------------------------
