@@ -42,6 +42,7 @@ class ShopSales:
     costed: pl.DataFrame  # COSTED_LINES_SCHEMA
     costs: pl.DataFrame  # COSTS_SCHEMA
     commissions: pl.DataFrame  # COMMISSION_SCHEMA: the seller's rates, then the defaults
+    ad_spend: pl.DataFrame  # AD_SPEND_SCHEMA
     stock: dict[str, int | None]
 
 
@@ -85,11 +86,12 @@ class AnalyticsService:
             costed=costed,
             costs=frames.costs,
             commissions=commissions,
+            ad_spend=frames.ad_spend,
             stock=stock,
         )
 
     def summary(self, sales: ShopSales, period: Period, granularity: Granularity) -> pl.DataFrame:
-        return summarize(sales.costed, *period, granularity)
+        return summarize(sales.costed, *period, granularity, sales.ad_spend)
 
     def unit_economics(
         self, sales: ShopSales, as_of: date, target_margin: Decimal

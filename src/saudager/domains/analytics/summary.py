@@ -41,6 +41,8 @@ SUMMARY_SCHEMA: dict[str, pl.DataType] = {
     "markup": pl.Float64(),  # profit / purchase cost of those lines
     "average_order_tiyn": pl.Int64(),  # revenue / orders, half-up
     **{column: pl.Int64() for column in COST_COLUMNS},  # sums of the known costs
+    # Advertising spent on days without a sale to carry it (taken off the profit).
+    "advertising_unattached_tiyn": pl.Int64(),
     **{column.replace("_tiyn", "_share"): pl.Float64() for column in COST_COLUMNS},
     "lines_missing_cost": pl.Int64(),
     "revenue_missing_cost_tiyn": pl.Int64(),
@@ -67,11 +69,19 @@ def _calendar(first_day: date, last_day: date, granularity: Granularity) -> pl.D
 
 
 def summarize(
-    costed: pl.DataFrame, first_day: date, last_day: date, granularity: Granularity
+    costed: pl.DataFrame,
+    first_day: date,
+    last_day: date,
+    granularity: Granularity,
+    ad_spend: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per period (every period of ``[first_day, last_day]``, empty ones included) in
     ``SUMMARY_SCHEMA``. Lines belong to the period of their ``sale_day``; weeks are ISO weeks
-    (Monday to Sunday), months calendar months; the first and last periods are cut to the range."""
+    (Monday to Sunday), months calendar months; the first and last periods are cut to the range.
+
+    ``ad_spend`` (``AD_SPEND_SCHEMA``): advertising spent on a day without a sale to carry it is
+    not on any line; it is shown as ``advertising_unattached_tiyn`` and taken off the period's
+    profit, so that no money spent disappears from the summary."""
     if granularity is not None and granularity not in _INTERVAL:
         raise ValueError(f"granularity {granularity!r}: expected day, week, month or None")
     if last_day < first_day:
@@ -128,6 +138,54 @@ def summarize(
         **{column.replace("_tiyn", "_share"): _ratio(pl.col(column), revenue)
            for column in COST_COLUMNS},
     )  # fmt: skip
+    unattached = _unattached_advertising(lines, ad_spend, first_day, last_day, granularity)
+    table = table.join(unattached, on="_key", how="left").with_columns(
+        pl.col("advertising_unattached_tiyn").fill_null(0).cast(pl.Int64)
+    )
+    table = table.with_columns(
+        profit_tiyn=pl.col("profit_tiyn") - pl.col("advertising_unattached_tiyn"),
+        margin=_ratio(
+            pl.col("profit_tiyn") - pl.col("advertising_unattached_tiyn"), pl.col("_known_revenue")
+        ),
+        markup=_ratio(
+            pl.col("profit_tiyn") - pl.col("advertising_unattached_tiyn"), pl.col("_known_purchase")
+        ),
+    )
     return table.sort("_key").select(
         [pl.col(name).cast(dtype) for name, dtype in SUMMARY_SCHEMA.items()]
+    )
+
+
+def _unattached_advertising(
+    lines: pl.DataFrame,
+    ad_spend: pl.DataFrame | None,
+    first_day: date,
+    last_day: date,
+    granularity: Granularity,
+) -> pl.DataFrame:
+    """Per period: the spend of the period minus what the period's lines carry."""
+    schema = {"_key": pl.Date(), "advertising_unattached_tiyn": pl.Int64()}
+    if ad_spend is None or ad_spend.height == 0:
+        return pl.DataFrame(schema=schema)
+    key = (
+        pl.lit(first_day, pl.Date)
+        if granularity is None
+        else pl.col("day").dt.truncate(_INTERVAL[granularity])
+    )
+    spent = (
+        ad_spend.filter(pl.col("day").is_between(first_day, last_day))
+        .with_columns(_key=key)
+        .group_by("_key")
+        .agg(pl.col("amount_tiyn").sum().alias("_spent"))
+    )
+    carried = lines.group_by("_key").agg(pl.col("advertising_tiyn").sum().alias("_carried"))
+    return (
+        spent.join(carried, on="_key", how="left")
+        .with_columns(
+            (pl.col("_spent") - pl.col("_carried").fill_null(0)).alias(
+                "advertising_unattached_tiyn"
+            )
+        )
+        .select(list(schema))
+        .cast(schema)  # type: ignore[arg-type]
     )
