@@ -59,3 +59,10 @@ def test_xyz_over_less_than_a_week_is_a_clear_422(client) -> None:  # type: igno
     response = http.get(f"/api/v1/shops/{shop_id}/reports/xyz", params=short)
     assert response.status_code == 422
     assert "week" in response.text
+
+
+def test_the_zhuma_report_carries_the_quality_verdict(client) -> None:  # type: ignore[no-untyped-def]
+    http, shop_id = client
+    data = http.get(f"/api/v1/shops/{shop_id}/reports/zhuma").json()
+    criteria = {c["key"] for c in data["eligibility"]["criteria"]}
+    assert {"rating", "seller_cancellations", "late_handovers", "quality_returns"} <= criteria

@@ -471,6 +471,13 @@ def report(
                          "uplift_source": str(plan.plan.uplift.source)}  # fmt: skip
             if plan.losses is not None:
                 tables["unprofitable_at_zhuma"] = plan.losses.frame()
+            # Whether the shop may take part at all: the quality module's verdict.
+            from saudager.domains.quality.views import zhuma_json
+
+            eligibility = services.quality.report(target, today).zhuma
+            extra["eligibility"] = zhuma_json(eligibility)
+            if not as_json:
+                console.print(f"[bold]{eligibility.sentence_ru}[/bold]")
     except (SaudagerError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     finally:
@@ -489,7 +496,8 @@ def report(
     for name, frame in tables.items():
         show.print_frame(frame, f"{target.name}: {name} ({span[0]:%d.%m.%Y}–{span[1]:%d.%m.%Y})")
     for key, value in extra.items():
-        console.print(f"{key}: {value}")
+        if key != "eligibility":  # already said in a sentence above
+            console.print(f"{key}: {value}")
 
 
 # ---- servers ---------------------------------------------------------------------------------

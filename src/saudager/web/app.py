@@ -154,10 +154,15 @@ def create_app(services: Services) -> FastAPI:
             tables = _report_tables(kind, shop, period, today, by, granularity, target_margin)
         except ValueError as exc:  # e.g. XYZ over a period without a whole week
             raise HTTPException(status_code=422, detail=str(exc)) from None
+        extra: dict[str, Any] = {}
+        if kind == "zhuma":
+            # Whether the shop may take part at all: the quality module's verdict.
+            extra["eligibility"] = views.zhuma_json(services.quality.report(shop, today).zhuma)
         return {
             "report": kind,
             "from": period[0].isoformat(),
             "to": period[1].isoformat(),
+            **extra,
             **{name: analytics_views.frame_rows(frame) for name, frame in tables.items()},
         }
 

@@ -21,9 +21,6 @@ RAW_RETURNS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-RETURN_STATUSES = ["RETURNED", "KASPI_DELIVERY_RETURN_REQUESTED", "RETURN_ACCEPTED_BY_MERCHANT"]
-
-
 #: A return under way counts as returned: the goods are not the buyer's any more.
 RETURN_STATUSES = ["RETURNED", "KASPI_DELIVERY_RETURN_REQUESTED", "RETURN_ACCEPTED_BY_MERCHANT"]
 

@@ -26,7 +26,7 @@ from saudager.domains.analytics.rules import AnalyticsRules
 from saudager.domains.analytics.summary import Granularity, summarize
 from saudager.domains.analytics.types import COMMISSION_SCHEMA
 from saudager.domains.orders.ports import Store
-from saudager.domains.quality.eligibility import JumaWindow, juma_timing
+from saudager.domains.quality.eligibility import JumaWindow, calendar_from_days, juma_timing
 from saudager.domains.shops.types import Shop
 
 Period = tuple[date, date]
@@ -66,7 +66,7 @@ class AnalyticsService:
     ) -> None:
         self._store = store
         self._rules = rules
-        self._calendar = zhuma_calendar
+        self._calendar = calendar_from_days(zhuma_calendar)
 
     def sales(self, shop: Shop) -> ShopSales:
         with self._store.transaction() as tx:

@@ -51,6 +51,7 @@ __all__ = [
     "Outcome",
     "SellerStatement",
     "Verdict",
+    "calendar_from_days",
     "juma_eligibility",
     "juma_timing",
 ]
@@ -158,6 +159,13 @@ class JumaEligibility:
     @property
     def sentence_en(self) -> str:
         return _eligibility_sentence(self, ru=False)
+
+
+def calendar_from_days(pairs: Iterable[tuple[date, date]]) -> tuple[JumaWindow, ...]:
+    """Windows from settings' (first, last) pairs; a pair equal to one of our assumed defaults
+    keeps its "assumed" mark, so that every sentence still says so."""
+    assumed = {(w.start, w.end) for w in DEFAULT_JUMA_CALENDAR if w.assumed}
+    return tuple(JumaWindow(a, b, assumed=(a, b) in assumed) for a, b in pairs)
 
 
 # ---- timing ----------------------------------------------------------------------------------

@@ -26,7 +26,12 @@ from saudager.domains.quality.alerts import (
     new_alerts,
     statuses_by_day,
 )
-from saudager.domains.quality.eligibility import JumaEligibility, SellerStatement, juma_eligibility
+from saudager.domains.quality.eligibility import (
+    JumaEligibility,
+    SellerStatement,
+    calendar_from_days,
+    juma_eligibility,
+)
 from saudager.domains.quality.facts import facts_from_frames
 from saudager.domains.quality.history import daily_series
 from saudager.domains.quality.indicators import compute_indicators, drilldown
@@ -144,7 +149,11 @@ class QualityService:
     def _zhuma(self, values: dict[Indicator, IndicatorValue], as_of: date) -> JumaEligibility:
         statement = SellerStatement(credit_payments_since=self._rules.credit_payments_since)
         return juma_eligibility(
-            values, as_of, self._rules.quality, statement, self._rules.zhuma_calendar
+            values,
+            as_of,
+            self._rules.quality,
+            statement,
+            calendar_from_days(self._rules.zhuma_calendar),
         )
 
     def explain(self, shop: Shop, indicator: Indicator, as_of: date) -> Explanation:
