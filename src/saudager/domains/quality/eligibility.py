@@ -161,11 +161,16 @@ class JumaEligibility:
         return _eligibility_sentence(self, ru=False)
 
 
-def calendar_from_days(pairs: Iterable[tuple[date, date]]) -> tuple[JumaWindow, ...]:
+def calendar_from_days(
+    pairs: Iterable[JumaWindow | tuple[date, date]],
+) -> tuple[JumaWindow, ...]:
     """Windows from settings' (first, last) pairs; a pair equal to one of our assumed defaults
-    keeps its "assumed" mark, so that every sentence still says so."""
+    keeps its "assumed" mark, so that every sentence still says so. Windows pass through."""
     assumed = {(w.start, w.end) for w in DEFAULT_JUMA_CALENDAR if w.assumed}
-    return tuple(JumaWindow(a, b, assumed=(a, b) in assumed) for a, b in pairs)
+    return tuple(
+        w if isinstance(w, JumaWindow) else JumaWindow(w[0], w[1], assumed=tuple(w) in assumed)
+        for w in pairs
+    )
 
 
 # ---- timing ----------------------------------------------------------------------------------
