@@ -137,19 +137,23 @@ def _avg_per_unit(column: str) -> pl.Expr:
     return pl.when(units > 0).then((total * 2 + units) // (units * 2)).otherwise(None)
 
 
-def _commission_bp(commissions: pl.DataFrame, category: str | None, as_of: date) -> int | None:
-    """The rate for the category in effect on ``as_of`` (any payment mode), else the "*" rate."""
-    for wanted in (category, "*"):
-        if wanted is None:
-            continue
-        rows = commissions.filter(
-            (pl.col("category") == wanted)
-            & (pl.col("payment_mode") == "*")
-            & (pl.col("effective_from") <= as_of)
-        ).sort("effective_from")
-        if rows.height:
-            return int(rows["rate_bp"][-1])
-    return None
+def _rates_in_effect(commissions: pl.DataFrame, as_of: date) -> dict[str, int]:
+    """Per category (and "*"), the payment-mode-"*" rate in effect on ``as_of``: read once for
+    every SKU rather than filtering the table for each."""
+    latest = (
+        commissions.filter((pl.col("payment_mode") == "*") & (pl.col("effective_from") <= as_of))
+        .sort("effective_from")
+        .group_by("category")
+        .agg(pl.col("rate_bp").last())
+    )
+    return {category: int(rate) for category, rate in latest.iter_rows()}
+
+
+def _commission_bp(rates: dict[str, int], category: str | None) -> int | None:
+    """The category's rate, else the "*" rate."""
+    if category is not None and category in rates:
+        return rates[category]
+    return rates.get("*")
 
 
 def per_sku(
@@ -189,13 +193,14 @@ def per_sku(
         .agg(_purchase=pl.col("purchase_cost_tiyn").last())
     )
     stats = stats.join(current, on="sku", how="left")
+    rates = _rates_in_effect(commissions, as_of)
     result: list[SkuEconomics] = []
     for row in stats.iter_rows(named=True):
         units: int = row["_units"]
         price = (row["_revenue"] * 2 + units) // (units * 2)
         inputs: dict[str, int | None] = {
             "purchase": row["_purchase"],
-            "commission": _commission_bp(commissions, row["_category"], as_of),
+            "commission": _commission_bp(rates, row["_category"]),
             "delivery": row["_delivery"],
             "other": row["_other"],
         }
