@@ -42,20 +42,19 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import polars as pl
 
+from peak_memory import PeakMemory
 from saudager.adapters.db.engine import create_engine_for
 from saudager.adapters.db.migrate import upgrade_to_head
 from saudager.adapters.db.store import SqlStore
@@ -98,40 +97,6 @@ STATUS_NAMES = ("COMPLETED", "CANCELLED", "RETURNED", "ACCEPTED_BY_MERCHANT")
 STATE_NAMES = ("ARCHIVE", "ARCHIVE", "ARCHIVE", "KASPI_DELIVERY")
 NULL = np.iinfo(np.int64).min
 _T = TypeVar("_T")
-
-
-# --- memory ------------------------------------------------------------------------------
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-class PeakMemory:
-    """Samples this process's resident memory every 20 ms while in the block."""
-
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self.before = 0.0
-        self._stop = threading.Event()
-
-    def __enter__(self) -> PeakMemory:
-        self.before = self.peak = _rss_mb()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, _rss_mb())
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mb())
 
 
 # --- the synthetic shop ------------------------------------------------------------------

@@ -23,13 +23,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
+from peak_memory import PeakMemory, rss_mb
 from saudager.core.timewindows import Window, split_window, to_epoch_ms
 from saudager.domains.orders.sync import STATE_ORDER
 from saudager.settings import load_settings
@@ -44,36 +44,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-class PeakMemory:
-    """Samples this process's resident memory every 20 ms while in the block."""
-
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self._stop = threading.Event()
-
-    def __enter__(self) -> PeakMemory:
-        self.peak = _rss_mb()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, _rss_mb())
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss_mb())
 
 
 def bare_fetch(base_url: str, until: datetime) -> tuple[int, int, float]:
@@ -145,7 +115,7 @@ def main() -> None:
                 overrides["database_url"] = args.database_url
             services = build_services(load_settings(None, **overrides))
             shop = services.add_shop(f"bench-{os.getpid()}", TOKEN, base_url, None)
-            rss_before = _rss_mb()
+            rss_before = rss_mb()
             with PeakMemory() as memory, services.kaspi_client(shop) as client:
                 started = time.perf_counter()
                 first = services.sync.sync(shop, client, until)

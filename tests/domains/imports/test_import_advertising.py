@@ -13,10 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from saudager.adapters.db.store import SqlStore
-from saudager.adapters.files import TabularFileReader
 from saudager.core.errors import InputValidationError
 from saudager.domains.analytics.records import AdSpend
 from saudager.domains.imports.logic import (
@@ -323,22 +321,6 @@ def test_the_example_is_valid_and_the_docs_show_it() -> None:
 
 
 # ------------------------------------------------------------------ against the store
-
-
-@pytest.fixture
-def store(engine: Engine) -> SqlStore:
-    return SqlStore(engine)
-
-
-@pytest.fixture
-def shop(store: SqlStore) -> Shop:
-    with store.transaction() as tx:
-        return tx.add_shop("Demo", "Asia/Almaty", None, None)
-
-
-@pytest.fixture
-def service(store: SqlStore) -> ImportService:
-    return ImportService(store, TabularFileReader())
 
 
 def stored(store: SqlStore, shop: Shop) -> set[tuple[date, str | None, str | None, int]]:

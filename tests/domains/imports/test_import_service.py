@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from saudager.adapters.db.store import SqlStore
-from saudager.adapters.files import TabularFileReader
 from saudager.core.errors import InputValidationError
 from saudager.domains.imports.service import ImportService
 from saudager.domains.imports.types import ImportKind, ImportReport
@@ -24,22 +23,6 @@ ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "docs" / "examples" / "import"
 RETAIL = ROOT.parent / "shared" / "data" / "online-retail-subsets" / "online_retail_germany.csv"
 KINDS = [k.value for k in ImportKind]
-
-
-@pytest.fixture
-def store(engine: Engine) -> SqlStore:
-    return SqlStore(engine)
-
-
-@pytest.fixture
-def shop(store: SqlStore) -> Shop:
-    with store.transaction() as tx:
-        return tx.add_shop("Demo", "Asia/Almaty", None, None)
-
-
-@pytest.fixture
-def service(store: SqlStore) -> ImportService:
-    return ImportService(store, TabularFileReader())
 
 
 def examples(*kinds: str) -> list[Path]:
