@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from saudager.domains.analytics.rules import AnalyticsRules, DeliveryTariff
+from saudager.domains.analytics.segments import Segments, dense_group_id, ints, known, nullable
 from saudager.domains.analytics.types import (
     AD_SPEND_SCHEMA,
     COMMISSION_SCHEMA,
@@ -23,7 +25,6 @@ from saudager.domains.analytics.types import (
     SaleStatus,
 )
 
-_ROW = "_row"
 _CANCELLED = SaleStatus.CANCELLED.value
 
 
@@ -52,82 +53,95 @@ def split_exact(
     amount. Ties in the remainder go to the earlier row (frame order). Null or negative weights
     count as 0; a group whose weights are all 0 is split equally. A null amount gives null parts.
     """
-    keys = list(group)
-    tmp = ["_w", "_a", "_tot", "_base", "_rem", "_left", "_rank"]
-    result = frame.with_columns(
-        _w=pl.col(weight).fill_null(0).clip(lower_bound=0).cast(pl.Int128),
-        _a=pl.col(amount).cast(pl.Int128),
+    work = frame.select(
+        _g=dense_group_id(list(group)),
+        _a=pl.col(amount).cast(pl.Int64),
+        _w=pl.col(weight).cast(pl.Int64).fill_null(0).clip(lower_bound=0),
     )
-    result = result.with_columns(_tot=pl.col("_w").sum().over(keys))
-    result = result.with_columns(
-        _w=pl.when(pl.col("_tot") == 0).then(pl.lit(1, pl.Int128)).otherwise(pl.col("_w"))
-    ).with_columns(_tot=pl.col("_w").sum().over(keys))
-    result = result.with_columns(_base=(pl.col("_a") * pl.col("_w")) // pl.col("_tot"))
-    result = result.with_columns(
-        _rem=pl.col("_a") * pl.col("_w") - pl.col("_base") * pl.col("_tot"),
-        _left=pl.col("_a") - pl.col("_base").sum().over(keys),
+    return frame.with_columns(_split(work).alias(out))
+
+
+def _split(work: pl.DataFrame) -> pl.Series:
+    """``split_exact`` on a frame of ``_g`` (dense group id), ``_a`` (amount, the same on each
+    of the group's rows), ``_w`` (weight ≥ 0): the parts, in the frame's order."""
+    segments = Segments.of(ints(work["_g"]))
+    amount = work["_a"]
+    parts, parts_known = segments.split(
+        segments.first(ints(amount)), segments.first(known(amount)), ints(work["_w"])
     )
-    result = result.with_columns(
-        _rank=pl.col("_rem").rank("ordinal", descending=True).over(keys).cast(pl.Int128)
-    )
-    result = result.with_columns(
-        (
-            pl.when(pl.col("_a").is_null())
-            .then(None)
-            .otherwise(pl.col("_base") + (pl.col("_rank") <= pl.col("_left")).cast(pl.Int128))
-        )
-        .cast(pl.Int64)
-        .alias(out)
-    )
-    return result.drop(tmp)
+    return nullable(parts, parts_known)
+
+
+def _scatter(height: int, rows: pl.Series, values: pl.Series) -> pl.Series:
+    """A column of ``height`` zeros with ``values`` at ``rows``."""
+    column = np.zeros(height, dtype=np.int64)
+    column[rows.to_numpy()] = values.to_numpy()
+    return pl.Series(column)
 
 
 def _returned(lines: pl.DataFrame, returns: pl.DataFrame) -> pl.DataFrame:
     """Returned units per line: an order's returns of a SKU fill its lines in line order."""
     totals = returns.group_by("order_code", "sku").agg(_ret=pl.col("quantity").sum())
-    result = lines.join(totals, on=["order_code", "sku"], how="left").sort(
-        "order_code", "sku", "line_no", _ROW
+    # Few lines have returns: the filling runs on those alone.
+    touched = (
+        lines.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_at"),
+            "order_code",
+            "sku",
+            "line_no",
+            "quantity",
+        )
+        .join(totals, on=["order_code", "sku"], how="inner")
+        .sort("order_code", "sku", "line_no", "_at")
     )
     before = pl.col("quantity").cum_sum().over("order_code", "sku") - pl.col("quantity")
-    returned = (pl.col("_ret").fill_null(0) - before).clip(lower_bound=0)
-    result = result.with_columns(
-        returned_quantity=pl.min_horizontal(returned, pl.col("quantity")).cast(pl.Int64)
+    filled = touched.select(
+        "_at",
+        pl.min_horizontal((pl.col("_ret") - before).clip(lower_bound=0), pl.col("quantity"))
+        .cast(pl.Int64)
+        .alias("_returned"),
     )
+    returned = _scatter(lines.height, filled["_at"], filled["_returned"])
     net = (
         pl.when(pl.col("sale_status") == _CANCELLED)
         .then(pl.lit(0, pl.Int64))
         .otherwise(pl.col("quantity") - pl.col("returned_quantity"))
     )
     return (
-        result.with_columns(net_quantity=net)
+        lines.with_columns(returned_quantity=returned)
+        .with_columns(net_quantity=net)
         .with_columns(net_revenue_tiyn=pl.col("unit_price_tiyn") * pl.col("net_quantity"))
-        .drop("_ret")
-        .sort(_ROW)
     )
+
+
+def _in_line_order(frame: pl.DataFrame, column: str) -> pl.Series:
+    """``column`` of a frame carrying ``_at`` (the line's position), back in line order."""
+    return frame.sort("_at")[column]
 
 
 def _purchase(lines: pl.DataFrame, costs: pl.DataFrame) -> pl.DataFrame:
     """Cost effective on the sale day (latest ``effective_from <= sale_day``) × net quantity.
     Zero net units cost 0 even when the cost is unknown; otherwise an unknown cost is null."""
     right = costs.select("sku", "effective_from", "purchase_cost_tiyn").sort("effective_from")
-    joined = lines.sort("sale_day").join_asof(
-        right,
-        left_on="sale_day",
-        right_on="effective_from",
-        by="sku",
-        strategy="backward",
-        check_sortedness=False,  # sorted on the key above; groups make Polars unable to tell
+    joined = (
+        lines.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_at"), "sale_day", "sku")
+        .sort("sale_day")
+        .join_asof(
+            right,
+            left_on="sale_day",
+            right_on="effective_from",
+            by="sku",
+            strategy="backward",
+            check_sortedness=False,  # sorted on the key above; groups make Polars unable to tell
+        )
     )
+    unit_cost = _in_line_order(joined, "purchase_cost_tiyn")
     purchase = (
         pl.when(pl.col("net_quantity") == 0)
         .then(pl.lit(0, pl.Int64))
-        .otherwise(pl.col("purchase_cost_tiyn") * pl.col("net_quantity"))
+        .otherwise(unit_cost * pl.col("net_quantity"))
     )
-    return (
-        joined.with_columns(purchase_tiyn=purchase)
-        .drop("effective_from", "purchase_cost_tiyn")
-        .sort(_ROW)
-    )
+    return lines.with_columns(purchase_tiyn=purchase)
 
 
 def _commission(lines: pl.DataFrame, commissions: pl.DataFrame) -> pl.DataFrame:
@@ -139,6 +153,10 @@ def _commission(lines: pl.DataFrame, commissions: pl.DataFrame) -> pl.DataFrame:
         "effective_from",
         "rate_bp",
     ).sort("effective_from")
+    # A few thousand (category, mode, day) combinations stand for a million lines: the rate is
+    # found for each combination, then joined back.
+    keys = ["category", "payment_mode", "sale_day"]
+    combos = lines.select(keys).unique().sort("sale_day")
     star = pl.lit("*", pl.String)
     variants = (
         (pl.col("category"), pl.col("payment_mode")),
@@ -146,14 +164,12 @@ def _commission(lines: pl.DataFrame, commissions: pl.DataFrame) -> pl.DataFrame:
         (star, pl.col("payment_mode")),
         (star, star),
     )
-    result = lines
     rate_cols: list[str] = []
     for index, (category, mode) in enumerate(variants):
         name = f"_rate{index}"
         rate_cols.append(name)
         matched = (
-            result.select(_ROW, "sale_day", _cat=category, _pm=mode)
-            .sort("sale_day")
+            combos.with_columns(_cat=category, _pm=mode)
             .join_asof(
                 right,
                 left_on="sale_day",
@@ -162,55 +178,81 @@ def _commission(lines: pl.DataFrame, commissions: pl.DataFrame) -> pl.DataFrame:
                 strategy="backward",
                 check_sortedness=False,
             )
-            .select(_ROW, pl.col("rate_bp").alias(name))
+            .select(pl.col("rate_bp").alias(name))
         )
-        result = result.join(matched, on=_ROW, how="left")
-    rate = pl.coalesce(*[pl.col(name) for name in rate_cols])
-    return (
-        result.with_columns(commission_tiyn=half_up_bp(pl.col("net_revenue_tiyn"), rate))
-        .drop(rate_cols)
-        .sort(_ROW)
+        combos = combos.with_columns(matched)
+    rates = combos.select(*keys, _rate=pl.coalesce(*[pl.col(name) for name in rate_cols]))
+    rate = lines.select(keys).join(
+        rates, on=keys, how="left", nulls_equal=True, maintain_order="left"
+    )
+    return lines.with_columns(
+        commission_tiyn=half_up_bp(pl.col("net_revenue_tiyn"), pl.lit(rate["_rate"]))
     )
 
 
-def _delivery(lines: pl.DataFrame, tariff: DeliveryTariff) -> pl.DataFrame:
-    """Kaspi's delivery cost for the order, else 0 for a cancelled order, else the tariff for a
-    Kaspi-delivered order (by total weight and order total), else null; split by line total."""
-    orders = lines.group_by("order_code").agg(
-        _given=pl.col("order_delivery_cost_tiyn").first(),
-        _cancelled=(pl.col("sale_status") == _CANCELLED).all(),
-        _kaspi=pl.col("is_kaspi_delivery").first(),
-        _weight=pl.when(pl.col("weight_g").is_null().any())
-        .then(None)
-        .otherwise((pl.col("weight_g") * pl.col("quantity")).sum()),
-        _total=pl.col("order_total_tiyn").first(),
+def _tariff(tariff: DeliveryTariff, weight: pl.Expr, total: pl.Expr) -> pl.Expr:
+    """``DeliveryTariff.cost_for`` as an expression: the first band that fits, else null."""
+    cost: pl.Expr = pl.lit(None, pl.Int64)
+    for band in reversed(tariff.bands):
+        fits = pl.lit(True)
+        if band.max_weight_g is not None:
+            fits = fits & weight.is_not_null() & (weight <= band.max_weight_g)
+        if band.max_order_total_tiyn is not None:
+            fits = fits & total.is_not_null() & (total <= band.max_order_total_tiyn)
+        cost = pl.when(fits.fill_null(False)).then(pl.lit(band.cost_tiyn, pl.Int64)).otherwise(cost)
+    return cost
+
+
+def _order_costs(
+    lines: pl.DataFrame, tariff: DeliveryTariff, rules: AnalyticsRules
+) -> pl.DataFrame:
+    """Delivery and packaging/other costs per order, each split among its lines by line total.
+
+    Delivery: Kaspi's cost for the order, else 0 for a cancelled order, else the tariff for a
+    Kaspi-delivered order (by total weight and order total), else null. Packaging and other
+    per-order costs: per order not cancelled; packaging not set (``None``) leaves the cost — and
+    so the profit — missing."""
+    ids = lines.select(dense_group_id(["order_code"]))
+    orders = Segments.of(ints(ids.to_series()))
+    weight_g = lines["weight_g"]
+    line_weight = ints(weight_g) * ints(lines["quantity"])
+    first = {
+        name: (orders.first(ints(lines[name])), orders.first(known(lines[name])))
+        for name in ("order_delivery_cost_tiyn", "order_total_tiyn")
+    }
+    kaspi = lines["is_kaspi_delivery"]
+    per_order = pl.DataFrame(
+        {
+            "_cancelled": orders.all((lines["sale_status"] == _CANCELLED).to_numpy()),
+            "_weight": nullable(orders.sum(line_weight), ~orders.any(~known(weight_g))),
+            "_given": nullable(*first["order_delivery_cost_tiyn"]),
+            "_total": nullable(*first["order_total_tiyn"]),
+            "_kaspi": pl.Series(orders.first(kaspi.fill_null(False).to_numpy()))
+            .to_frame()
+            .select(pl.when(pl.Series(orders.first(known(kaspi)))).then(pl.first()))
+            .to_series(),
+        }
     )
-    tariffed = [
-        tariff.cost_for(weight, total) if kaspi else None
-        for weight, total, kaspi in zip(
-            orders["_weight"].to_list(),
-            orders["_total"].to_list(),
-            orders["_kaspi"].to_list(),
-            strict=True,
-        )
-    ]
-    orders = orders.with_columns(_tariff=pl.Series(tariffed, dtype=pl.Int64)).select(
-        "order_code",
-        _order_delivery=pl.when(pl.col("_given").is_not_null())
+    if rules.packaging_per_order_tiyn is None:
+        other_cost: pl.Expr = pl.lit(None, pl.Int64)
+    else:
+        other_cost = pl.lit(rules.packaging_per_order_tiyn + rules.other_per_order_tiyn, pl.Int64)
+    amounts = per_order.select(
+        _delivery=pl.when(pl.col("_given").is_not_null())
         .then(pl.col("_given"))
         .when(pl.col("_cancelled"))
         .then(pl.lit(0, pl.Int64))
-        .otherwise(pl.col("_tariff")),
+        .when(pl.col("_kaspi"))
+        .then(_tariff(tariff, pl.col("_weight"), pl.col("_total")))
+        .otherwise(pl.lit(None, pl.Int64)),
+        _other=pl.when(pl.col("_cancelled")).then(pl.lit(0, pl.Int64)).otherwise(other_cost),
     )
-    result = lines.join(orders, on="order_code", how="left").sort(_ROW)
-    result = split_exact(
-        result,
-        amount="_order_delivery",
-        weight="line_total_tiyn",
-        group=["order_code"],
-        out="delivery_tiyn",
-    )
-    return result.drop("_order_delivery")
+    weight = ints(lines["line_total_tiyn"].clip(lower_bound=0))
+    split = {
+        name: nullable(*orders.split(ints(amounts[name]), known(amounts[name]), weight))
+        for name in ("_delivery", "_other")
+    }
+    return lines.with_columns(delivery_tiyn=split["_delivery"], other_tiyn=split["_other"])
 
 
 def _advertising(lines: pl.DataFrame, ad_spend: pl.DataFrame) -> pl.DataFrame:
@@ -220,48 +262,41 @@ def _advertising(lines: pl.DataFrame, ad_spend: pl.DataFrame) -> pl.DataFrame:
     per_sku = (
         ad_spend.filter(pl.col("sku").is_not_null())
         .group_by("day", "sku")
-        .agg(_sku_spend=pl.col("amount_tiyn").sum())
+        .agg(_a=pl.col("amount_tiyn").sum())
     )
     per_day = (
-        ad_spend.filter(pl.col("sku").is_null())
-        .group_by("day")
-        .agg(_day_spend=pl.col("amount_tiyn").sum())
+        ad_spend.filter(pl.col("sku").is_null()).group_by("day").agg(_a=pl.col("amount_tiyn").sum())
     )
-    result = (
-        lines.join(per_sku, left_on=["sale_day", "sku"], right_on=["day", "sku"], how="left")
-        .join(per_day, left_on="sale_day", right_on="day", how="left")
-        .sort(_ROW)
+    narrow = lines.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_at"), "sale_day", "sku", "quantity",
+        "line_total_tiyn",
+    )  # fmt: skip
+    # Only the lines of a SKU advertised that day share its spend.
+    by_sku = narrow.join(
+        per_sku, left_on=["sale_day", "sku"], right_on=["day", "sku"], how="inner",
+        maintain_order="left",
+    )  # fmt: skip
+    sku_parts = _split(
+        by_sku.select(
+            _g=dense_group_id(["sale_day", "sku"]),
+            _a="_a",
+            _w=pl.col("quantity").fill_null(0).clip(lower_bound=0),
+        )
     )
-    result = split_exact(
-        result, amount="_sku_spend", weight="quantity", group=["sale_day", "sku"], out="_ad_sku"
+    by_day = narrow.join(
+        per_day, left_on="sale_day", right_on="day", how="inner", maintain_order="left"
     )
-    result = split_exact(
-        result, amount="_day_spend", weight="line_total_tiyn", group=["sale_day"], out="_ad_day"
+    day_parts = _split(
+        by_day.select(
+            _g=pl.col("sale_day").cast(pl.Int64),  # days are integers already
+            _a="_a",
+            _w=pl.col("line_total_tiyn").fill_null(0).clip(lower_bound=0),
+        )
     )
-    return result.with_columns(
-        advertising_tiyn=pl.col("_ad_sku").fill_null(0) + pl.col("_ad_day").fill_null(0)
-    ).drop("_sku_spend", "_day_spend", "_ad_sku", "_ad_day")
-
-
-def _other(lines: pl.DataFrame, rules: AnalyticsRules) -> pl.DataFrame:
-    """Packaging and other per-order costs, per order not cancelled, split by line total.
-    Packaging not set (``None``) leaves the cost — and so the profit — missing."""
-    if rules.packaging_per_order_tiyn is None:
-        per_order: pl.Expr = pl.lit(None, pl.Int64)
-    else:
-        per_order = pl.lit(rules.packaging_per_order_tiyn + rules.other_per_order_tiyn, pl.Int64)
-    cancelled = (pl.col("sale_status") == _CANCELLED).all().over("order_code")
-    result = lines.with_columns(
-        _order_other=pl.when(cancelled).then(pl.lit(0, pl.Int64)).otherwise(per_order)
+    spent = _scatter(lines.height, by_sku["_at"], sku_parts) + _scatter(
+        lines.height, by_day["_at"], day_parts
     )
-    result = split_exact(
-        result,
-        amount="_order_other",
-        weight="line_total_tiyn",
-        group=["order_code"],
-        out="other_tiyn",
-    )
-    return result.drop("_order_other")
+    return lines.with_columns(advertising_tiyn=spent)
 
 
 def cost_lines(
@@ -278,14 +313,14 @@ def cost_lines(
     ``COSTED_LINES_SCHEMA``, in the input's order. A cost that is not known is null, and so is
     the line's profit."""
     tariff = rules.delivery_tariff if delivery_tariff is None else delivery_tariff
-    base = _conform(lines, SALES_LINES_SCHEMA).with_row_index(_ROW)
-    result = _returned(base, _conform(returns, RETURNS_SCHEMA))
+    # Each step adds columns computed on a narrow selection and keeps the lines in place:
+    # sorting or joining the whole frame would move every column of a million rows.
+    result = _returned(_conform(lines, SALES_LINES_SCHEMA), _conform(returns, RETURNS_SCHEMA))
     result = _purchase(result, _conform(costs, COSTS_SCHEMA))
     result = _commission(result, _conform(commissions, COMMISSION_SCHEMA))
-    result = _delivery(result, tariff)
+    result = _order_costs(result, tariff, rules)
     result = _advertising(result, _conform(ad_spend, AD_SPEND_SCHEMA))
     result = result.with_columns(tax_tiyn=half_up_bp(pl.col("net_revenue_tiyn"), rules.tax_bp))
-    result = _other(result, rules)
     cost_columns = [
         "purchase_tiyn",
         "commission_tiyn",
@@ -298,4 +333,4 @@ def cost_lines(
     for column in cost_columns:
         profit = profit - pl.col(column)
     result = result.with_columns(profit_tiyn=profit)
-    return _conform(result.sort(_ROW), COSTED_LINES_SCHEMA)
+    return _conform(result, COSTED_LINES_SCHEMA)

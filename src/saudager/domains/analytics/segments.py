@@ -1,0 +1,185 @@
+"""Per-group sums and exact splits over integer arrays, for the costing of a million lines.
+
+Polars' window expressions (``.over``) hash the group key on every call; the costing needs a
+dozen of them over the same groups (an order's lines, a day's lines). ``Segments`` finds the
+groups once — by rows being already contiguous, as the store returns an order's lines, or else by
+one stable sort — and then every sum, flag or split is one ``numpy`` reduction over contiguous
+runs. Everything is integer arithmetic: the results are exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Products of an amount and a weight below this stay exact in Int64; above it, the split falls
+#: back to Python integers (slow, never met with real prices).
+_INT64_SAFE = 2**62
+
+
+def dense_group_id(keys: list[str]) -> pl.Expr:
+    """1, 2, … one per distinct combination of ``keys``, nulls being a value of their own."""
+    ident: pl.Expr | None = None
+    for key in keys:
+        rank = pl.col(key).rank("dense").cast(pl.UInt64).fill_null(0)
+        if ident is None:
+            ident = rank
+        else:
+            ident = ident * (pl.col(key).n_unique().cast(pl.UInt64) + 1) + rank
+    if ident is None:
+        raise ValueError("a group needs at least one key")
+    return ident.rank("dense").cast(pl.Int64)
+
+
+def ints(series: pl.Series) -> IntArray:
+    """An integer column as ``int64`` with nulls as 0 (pair it with ``known``)."""
+    return series.cast(pl.Int64).fill_null(0).to_numpy().astype(np.int64, copy=False)
+
+
+def known(series: pl.Series) -> BoolArray:
+    return series.is_not_null().to_numpy()
+
+
+def nullable(values: npt.NDArray[Any], is_known: BoolArray) -> pl.Series:
+    """An ``Int64`` column of ``values`` with null where ``is_known`` is false."""
+    column = pl.Series(values.astype(np.int64), dtype=pl.Int64)
+    return pl.select(pl.when(pl.Series(is_known)).then(column)).to_series()
+
+
+@dataclass(frozen=True, slots=True)
+class Segments:
+    """The groups of a column of integer group ids, as contiguous runs.
+
+    ``order`` is the permutation that makes every group contiguous (``None`` when the rows
+    already are); ``starts`` and ``sizes`` describe the runs in that order."""
+
+    order: IntArray | None
+    starts: IntArray
+    sizes: IntArray
+
+    @classmethod
+    def of(cls, group_ids: IntArray) -> Segments:
+        height = len(group_ids)
+        if height == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(None, empty, empty)
+        runs = int(np.count_nonzero(group_ids[1:] != group_ids[:-1])) + 1
+        groups = _distinct(group_ids)
+        order: IntArray | None = None
+        ordered = group_ids
+        if runs != groups:
+            # The stable sort keeps each group's rows in their original order, which the
+            # split's tie-break (earlier row first) relies on.
+            order = np.argsort(group_ids, kind="stable").astype(np.int64)
+            ordered = group_ids[order]
+        change = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        starts = np.concatenate(([0], change)).astype(np.int64)
+        sizes = np.diff(np.append(starts, height)).astype(np.int64)
+        return cls(order, starts, sizes)
+
+    @property
+    def height(self) -> int:
+        return int(self.sizes.sum())
+
+    def _grouped(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return values if self.order is None else values[self.order]
+
+    def _ungrouped(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        if self.order is None:
+            return values
+        result = np.empty_like(values)
+        result[self.order] = values
+        return result
+
+    def sum(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Per group (in run order)."""
+        if len(self.starts) == 0:
+            return values[:0]
+        return np.add.reduceat(self._grouped(values), self.starts)
+
+    def all(self, values: BoolArray) -> BoolArray:
+        if len(self.starts) == 0:
+            return values[:0]
+        return np.logical_and.reduceat(self._grouped(values), self.starts)
+
+    def any(self, values: BoolArray) -> BoolArray:
+        if len(self.starts) == 0:
+            return values[:0]
+        return np.logical_or.reduceat(self._grouped(values), self.starts)
+
+    def first(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return self._grouped(values)[self.starts]
+
+    def spread(self, per_group: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """A per-group value on each of the group's rows, in the rows' original order."""
+        return self._ungrouped(np.repeat(per_group, self.sizes))
+
+    def split(
+        self, amount: IntArray, amount_known: BoolArray, weight: IntArray
+    ) -> tuple[IntArray, BoolArray]:
+        """Each group's ``amount`` (per group) split among its rows in proportion to ``weight``
+        (per row, ≥ 0) by largest remainder: whole tiyn summing exactly to the amount, ties to
+        the earlier row; a group whose weights are all 0 is split equally. Returns the parts and
+        whether each is known (an unknown amount gives unknown parts)."""
+        if len(self.starts) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        w = self._grouped(weight)
+        total = np.add.reduceat(w, self.starts)
+        equal = total == 0
+        if equal.any():
+            w = np.where(np.repeat(equal, self.sizes), 1, w)
+            total = np.where(equal, self.sizes, total)
+        a = np.where(amount_known, amount, 0)
+        wide = int(np.abs(a).max(initial=0)) * int(w.max(initial=0)) >= _INT64_SAFE
+        if wide:
+            a, w, total = a.astype(object), w.astype(object), total.astype(object)
+        a_rows = np.repeat(a, self.sizes)
+        total_rows = np.repeat(total, self.sizes)
+        share = a_rows * w
+        base = share // total_rows
+        remainder = share - base * total_rows
+        left = a - np.add.reduceat(base, self.starts)
+        # Only groups whose floors fall short hand out tiyn, one each to the ``left`` rows with
+        # the largest remainders (earlier row first on a tie).
+        short = np.flatnonzero(np.repeat(left > 0, self.sizes))
+        if len(short):
+            group_of = np.repeat(np.arange(len(self.starts)), self.sizes)[short]
+            by_remainder = _largest_first(group_of, remainder[short], int(total.max()))
+            ranked = short[by_remainder]
+            group_sorted = group_of[by_remainder]
+            first = np.flatnonzero(np.concatenate(([True], group_sorted[1:] != group_sorted[:-1])))
+            place = np.arange(len(ranked)) - np.repeat(
+                first, np.diff(np.append(first, len(ranked)))
+            )
+            winners = ranked[place < left[group_sorted]]
+            base[winners] += 1
+        parts = base.astype(np.int64)
+        return self._ungrouped(parts), self.spread(amount_known)
+
+
+def _distinct(values: IntArray) -> int:
+    """How many different values: by counting when their range is small (dense ids, days),
+    else by sorting."""
+    low, high = int(values.min()), int(values.max())
+    if high - low <= 4 * len(values) + 1_024:
+        return int(np.count_nonzero(np.bincount(values - low)))
+    return len(np.unique(values))
+
+
+def _largest_first(group_of: IntArray, remainder: npt.NDArray[Any], bound: int) -> IntArray:
+    """The order that sorts rows by group, then remainder (largest first, each ``< bound``),
+    then position: one stable sort of one key when group × bound fits in Int64 (several times
+    faster than ``lexsort``), else ``lexsort``."""
+    groups = int(group_of.max(initial=0)) + 1
+    if groups * bound < _INT64_SAFE:
+        key = group_of * bound + (bound - 1 - remainder.astype(np.int64))
+        return np.argsort(key, kind="stable").astype(np.int64)
+    positions = np.arange(len(group_of))
+    return np.lexsort((positions, -remainder, group_of)).astype(np.int64)
