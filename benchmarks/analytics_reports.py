@@ -41,6 +41,9 @@ every day; packaging is set, so a line's profit is unknown only when its purchas
 from __future__ import annotations
 
 import argparse
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -338,15 +341,17 @@ def ours(shop: Synthetic, lines_raw: pl.DataFrame) -> tuple[Steps, dict[str, Any
         "cost_lines",
         lambda: cost_lines(lines, returns, shop.costs, commissions, shop.ad_spend, RULES),
     )
-    fields: dict[str, Any] = {
-        "shop": Shop(id=1, name="bench", timezone=TZ), "lines": lines, "costed": costed,
-        "costs": shop.costs, "commissions": commissions, "stock": stock,
-    }  # fmt: skip
-    if "ad_spend" in ShopSales.__dataclass_fields__:  # the service's newer shape
-        fields["ad_spend"] = shop.ad_spend
-    sales = ShopSales(**fields)
+    sales = ShopSales(
+        shop=Shop(id=1, name="bench", timezone=TZ), lines=lines, costed=costed, costs=shop.costs,
+        commissions=commissions, ad_spend=shop.ad_spend, stock=stock,
+    )  # fmt: skip
+    return steps, {"costed": costed, **report_set(service, sales, steps)}
+
+
+def report_set(service: AnalyticsService, sales: ShopSales, steps: Steps) -> dict[str, Any]:
+    """Every report of the issue's set, each a step of ``steps``."""
     year = (FIRST, AS_OF)
-    out: dict[str, Any] = {"costed": costed}
+    out: dict[str, Any] = {}
     out["summary"] = steps.run("summary", lambda: service.summary(sales, year, "week"))
     out["abc"] = steps.run("abc", lambda: service.abc(sales, year, "revenue"))
     out["xyz"] = steps.run("xyz", lambda: service.xyz(sales, year))
@@ -360,7 +365,26 @@ def ours(shop: Synthetic, lines_raw: pl.DataFrame) -> tuple[Steps, dict[str, Any
         "unit_economics", lambda: service.unit_economics(sales, AS_OF, Decimal("0.2"))
     )
     out["zhuma"] = steps.run("zhuma", lambda: service.zhuma(sales, AS_OF))
-    return steps, out
+    return out
+
+
+def from_store(url: str, shop_id: int) -> None:
+    """Run in a fresh process: the shop read from the store by ``AnalyticsService.sales`` (load,
+    prepare, cost) and every report, with this process's peak resident memory from its start."""
+    engine = create_engine_for(url)
+    store = SqlStore(engine)
+    with store.transaction() as tx:
+        shop = tx.get_shop(shop_id)
+    service = AnalyticsService(store, RULES, DEFAULT_JUMA_CALENDAR)
+    steps = Steps()
+    sales = steps.run("load and cost (AnalyticsService.sales)", lambda: service.sales(shop))
+    report_set(service, sales, steps)
+    reports = sum(t for name, t in steps.times.items() if not name.startswith("load"))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    first = next(iter(steps.times.values()))
+    print(f"    fresh process: load and cost {first:.2f} s, every report {reports:.3f} s; "
+          f"peak RSS of the whole process {peak:.0f} MB")  # fmt: skip
+    engine.dispose()
 
 
 # --- 2. plain pandas ------------------------------------------------------------------------
@@ -624,6 +648,10 @@ def load(label: str, url: str, shop: Synthetic, expected: pl.DataFrame) -> None:
               f"{seconds:.2f} s; peak RSS {memory.peak:.0f} MB (before {memory.before:.0f} MB); "
               f"lines equal to the generated ones: {same}, returns: {same_returns}")  # fmt: skip
         del frames
+        # Everything a server does for this shop, from a clean start: the peak is the process's.
+        subprocess.run(
+            [sys.executable, __file__, "--from-store", url, "--shop-id", str(shop_id)], check=True
+        )
     finally:
         engine.dispose()
 
@@ -653,7 +681,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--from-store", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--shop-id", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.from_store:
+        from_store(args.from_store, args.shop_id)
+        return
 
     started = time.perf_counter()
     shop = synthetic(args.lines, args.seed)

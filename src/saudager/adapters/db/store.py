@@ -80,7 +80,7 @@ _D = TypeVar("_D", bound="DataclassInstance")
 # Keys per IN (...) list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _IN_CHUNK = 1000
 #: Rows per chunk when a whole table is read into a frame (``_frame``).
-_FRAME_CHUNK = 50_000
+_FRAME_CHUNK = 10_000
 
 _SUPPORTED_DIALECTS = frozenset({"sqlite", "postgresql"})
 
@@ -745,13 +745,25 @@ class SqlStoreTx:
         result = self._conn.execution_options(yield_per=_FRAME_CHUNK).execute(
             shape(select(*selected))
         )
-        chunks = [
-            pl.DataFrame(
+        parts: dict[str, list[pl.Series]] = {name: [] for name in columns}
+        for rows in result.partitions():
+            chunk = pl.DataFrame(
                 dict(zip(columns, zip(*rows, strict=True), strict=True)), schema=wire_schema
             )
-            for rows in result.partitions()
-        ]
-        data = pl.concat(chunks) if chunks else pl.DataFrame(schema=wire_schema)
+            for name in columns:
+                parts[name].append(chunk[name])
+        # Each column made one chunk (a computed column added to a chunked frame would copy the
+        # frame whole), one column at a time so that only one column is ever held twice.
+        whole: list[pl.Series] = []
+        for name in columns:
+            pieces = parts.pop(name)
+            whole.append(
+                pl.concat(pieces, rechunk=True)
+                if pieces
+                else pl.Series(name, [], wire_schema[name])
+            )
+            del pieces
+        data = pl.DataFrame(whole)
         if instants:
             data = data.with_columns(
                 (
