@@ -19,7 +19,7 @@ the period, both ends included. Definitions (docs/analytics-abc-products.md has 
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 import polars as pl
@@ -32,6 +32,7 @@ Period = tuple[date, date]
 RATIO_SCALE = 6
 RATIO_DTYPE = pl.Decimal(precision=38, scale=RATIO_SCALE)
 _QUANTUM = Decimal(1).scaleb(-RATIO_SCALE)
+_SCALE: int = 10**RATIO_SCALE
 
 _COSTS = (
     "purchase_tiyn",
@@ -55,6 +56,9 @@ SKU_TOTALS_SCHEMA: dict[str, pl.DataType] = {
     **{c: pl.Int64() for c in _COSTS},
     "profit_tiyn": pl.Int64(),
 }
+
+#: The ``SKU_TOTALS_SCHEMA`` columns that count distinct orders.
+_ORDER_COUNTS = ("orders", "cancelled_orders")
 
 _STAT_KINDS: dict[str, str] = {  # column → "int" (delta b − a) or "ratio" (delta in points)
     "units": "int",
@@ -85,7 +89,37 @@ def _to_decimal(value: Fraction) -> Decimal:
     return exact.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
-def _sum_or_null(column: str) -> pl.Expr:
+def ratio_expr(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """``ratio`` for a whole column: the same Decimal (six decimals, half even), null when either
+    side is null or the denominator is 0.
+
+    Computed on integers (Int128, so the scaling by 10⁶ cannot overflow) with the rounding done
+    by hand: ``ratio``'s 28-digit division before quantizing never changes the result for Int64
+    inputs (a quotient that is not a half-way point lies at least 1 / (2·10⁶·|d|) from one, far
+    more than the 28-digit error), so both give the exactly rounded quotient."""
+    scaled = numerator.cast(pl.Int128) * _SCALE
+    den = pl.when(denominator != 0).then(denominator.cast(pl.Int128))
+    # Floor division: scaled / den = quotient + rest / den with rest / den in [0, 1), rest having
+    # den's sign; so rest / den > ½ ⇔ |2·rest| > |den|, and = ½ ⇔ 2·rest = den.
+    quotient = scaled // den
+    twice_rest = (scaled % den) * 2
+    rounds_up = (twice_rest.abs() > den.abs()) | ((twice_rest == den) & (quotient % 2 == 1))
+    digits = (quotient + rounds_up.cast(pl.Int128)).cast(pl.Decimal(38, 0))
+    return (digits * pl.lit(_QUANTUM, RATIO_DTYPE)).cast(RATIO_DTYPE)
+
+
+def _divide_half_up(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator (> 0) rounded half away from zero, as ``Decimal``'s
+    ``ROUND_HALF_UP`` does; exact for the same reason as ``ratio_expr``."""
+    num, den = numerator.cast(pl.Int128), denominator.cast(pl.Int128)
+    quotient = num // den
+    twice_rest = (num - quotient * den) * 2
+    rounds_up = (twice_rest > den) | ((twice_rest == den) & (num >= 0))
+    return (quotient + rounds_up.cast(pl.Int128)).cast(pl.Int64)
+
+
+def sum_or_null(column: str) -> pl.Expr:
+    """``column`` summed, or null when any of its values is: never a partial sum."""
     col = pl.col(column)
     return pl.when(col.null_count() > 0).then(None).otherwise(col.sum()).alias(column)
 
@@ -97,59 +131,77 @@ def in_period(costed: pl.DataFrame, first_day: date, last_day: date) -> pl.DataF
     return costed.filter(pl.col("sale_day").is_between(first_day, last_day, closed="both"))
 
 
-def sku_totals(costed: pl.DataFrame, first_day: date, last_day: date) -> pl.DataFrame:
-    """One row per SKU with a line in the period (``SKU_TOTALS_SCHEMA``), sorted by SKU."""
-    lines = in_period(costed, first_day, last_day)
+def period_lines(costed: pl.DataFrame, first_day: date, last_day: date) -> pl.LazyFrame:
+    """``in_period`` as a query: the lines are not copied, and a report that reads a few columns
+    of the thirty only touches those."""
+    if first_day > last_day:
+        raise ValueError(f"period starts {first_day} after it ends {last_day}")
+    return costed.lazy().filter(pl.col("sale_day").is_between(first_day, last_day, closed="both"))
+
+
+def _totals_query(
+    costed: pl.DataFrame, first_day: date, last_day: date, orders: bool = True
+) -> pl.LazyFrame:
+    lines = period_lines(costed, first_day, last_day)
     cancelled = pl.col("sale_status") == SaleStatus.CANCELLED.value
     returned = pl.col("returned_quantity").fill_null(0)
     handed = pl.when(cancelled).then(0).otherwise(pl.col("net_quantity") + returned)
+    counts = [
+        pl.col("order_code").n_unique().alias(_ORDER_COUNTS[0]),
+        pl.col("order_code").filter(cancelled).n_unique().alias(_ORDER_COUNTS[1]),
+    ]
     grouped = lines.group_by("sku").agg(
         pl.col("net_quantity").sum().alias("units"),
         handed.sum().alias("handed_over_units"),
-        pl.col("order_code").n_unique().alias("orders"),
-        pl.col("order_code").filter(cancelled).n_unique().alias("cancelled_orders"),
+        *(counts if orders else []),
         pl.when(cancelled).then(0).otherwise(returned).sum().alias("returned_units"),
         pl.col("net_revenue_tiyn").sum().alias("revenue_tiyn"),
         (pl.col("unit_price_tiyn") * handed).sum().alias("gross_revenue_tiyn"),
-        *(_sum_or_null(c) for c in _COSTS),
-        _sum_or_null("profit_tiyn"),
+        *(sum_or_null(c) for c in _COSTS),
+        sum_or_null("profit_tiyn"),
     )
-    return grouped.cast(SKU_TOTALS_SCHEMA).select(list(SKU_TOTALS_SCHEMA)).sort("sku")  # type: ignore[arg-type]
+    schema = {k: v for k, v in SKU_TOTALS_SCHEMA.items() if orders or k not in _ORDER_COUNTS}
+    return grouped.cast(schema).select(list(schema)).sort("sku")  # type: ignore[arg-type]
 
 
-def _avg_price(revenue: int, units: int) -> int | None:
-    if units <= 0:
-        return None
-    return int((Decimal(revenue) / Decimal(units)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def sku_totals(costed: pl.DataFrame, first_day: date, last_day: date) -> pl.DataFrame:
+    """One row per SKU with a line in the period (``SKU_TOTALS_SCHEMA``), sorted by SKU."""
+    return _totals_query(costed, first_day, last_day).collect()
 
 
-def _period_stats(row: dict[str, object]) -> dict[str, object]:
-    def num(name: str) -> int | None:
-        value = row.get(name)
-        return value if isinstance(value, int) else None
-
-    units = num("units") or 0
-    revenue = num("revenue_tiyn") or 0
-    profit = num("profit_tiyn")
-    purchase = num("purchase_tiyn")
-    orders = num("orders") or 0
-    return {
-        "units": units,
-        "orders": orders,
-        "revenue_tiyn": revenue,
-        "profit_tiyn": profit,
-        "margin": ratio(profit, revenue),
-        "markup": None if purchase is None else ratio(revenue - purchase, purchase),
-        "returned_units": num("returned_units") or 0,
-        "return_share": ratio(num("returned_units") or 0, num("handed_over_units") or 0),
-        "cancelled_orders": num("cancelled_orders") or 0,
-        "cancel_share": ratio(num("cancelled_orders") or 0, orders),
-        "delivery_tiyn": num("delivery_tiyn"),
-        "avg_price_tiyn": _avg_price(revenue, units),
-    }
+def sku_totals_two_periods(
+    costed: pl.DataFrame, a: Period, b: Period, orders: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``sku_totals`` of two periods, computed side by side; without ``orders`` the two order
+    counts, which cost more than all the sums together (distinct order codes), are left out."""
+    queries = [_totals_query(costed, *a, orders), _totals_query(costed, *b, orders)]
+    totals_a, totals_b = pl.collect_all(queries)
+    return totals_a, totals_b
 
 
-_EMPTY_PERIOD: dict[str, object] = {
+def _stat_exprs() -> list[pl.Expr]:
+    """Every figure of ``_STAT_KINDS``, from the ``SKU_TOTALS_SCHEMA`` columns of one period."""
+    units, orders = pl.col("units"), pl.col("orders")
+    revenue, purchase = pl.col("revenue_tiyn"), pl.col("purchase_tiyn")
+    returned, cancelled = pl.col("returned_units"), pl.col("cancelled_orders")
+    return [
+        units,
+        orders,
+        revenue,
+        pl.col("profit_tiyn"),
+        ratio_expr(pl.col("profit_tiyn"), revenue).alias("margin"),
+        ratio_expr(revenue.cast(pl.Int128) - purchase, purchase).alias("markup"),
+        returned,
+        ratio_expr(returned, pl.col("handed_over_units")).alias("return_share"),
+        cancelled,
+        ratio_expr(cancelled, orders).alias("cancel_share"),
+        pl.col("delivery_tiyn"),
+        pl.when(units > 0).then(_divide_half_up(revenue, units)).alias("avg_price_tiyn"),
+    ]
+
+
+#: The totals a SKU has in a period it did not sell in.
+_EMPTY_PERIOD: dict[str, int] = {
     "units": 0,
     "orders": 0,
     "revenue_tiyn": 0,
@@ -176,13 +228,29 @@ PRODUCT_STATS_SCHEMA = _stats_schema(("_a", "_b", "_delta"))
 PERIOD_STATS_SCHEMA = _stats_schema(("",))
 
 
+def _stats_of(totals: pl.DataFrame, *extra: str) -> pl.DataFrame:
+    """``PERIOD_STATS_SCHEMA`` (then the totals columns ``extra``) from ``sku_totals``."""
+    stats = totals.select("sku", *_stat_exprs(), *extra)
+    return stats.cast(PERIOD_STATS_SCHEMA)  # type: ignore[arg-type]
+
+
 def period_stats(costed: pl.DataFrame, first_day: date, last_day: date) -> pl.DataFrame:
     """One row per SKU sold in the period with every figure (``PERIOD_STATS_SCHEMA``)."""
-    rows = [
-        {"sku": row["sku"], **_period_stats(row)}
-        for row in sku_totals(costed, first_day, last_day).iter_rows(named=True)
-    ]
-    return pl.DataFrame(rows, schema=PERIOD_STATS_SCHEMA, orient="row")
+    return _stats_of(sku_totals(costed, first_day, last_day))
+
+
+def _padded(skus: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
+    """``totals`` with a row of ``_EMPTY_PERIOD`` for every SKU of ``skus`` it lacks, sorted by
+    SKU. The marker tells such a SKU from one whose profit is unknown (null there too)."""
+    present = pl.col("_present").is_not_null()
+    return (
+        skus.join(totals.with_columns(_present=pl.lit(True)), on="sku", how="left")
+        .with_columns(
+            pl.when(present).then(pl.col(name)).otherwise(pl.lit(value, pl.Int64)).alias(name)
+            for name, value in _EMPTY_PERIOD.items()
+        )
+        .sort("sku")
+    )
 
 
 def product_stats(costed: pl.DataFrame, period_a: Period, period_b: Period) -> pl.DataFrame:
@@ -192,21 +260,17 @@ def product_stats(costed: pl.DataFrame, period_a: Period, period_b: Period) -> p
     Deltas of ratios are in fractions (0.05 = 5 percentage points); a delta is null when either
     side is. Sorted by SKU; re-sort with ``sort_by``.
     """
-    totals_a = {r["sku"]: r for r in sku_totals(costed, *period_a).iter_rows(named=True)}
-    totals_b = {r["sku"]: r for r in sku_totals(costed, *period_b).iter_rows(named=True)}
-    rows: list[dict[str, object]] = []
-    for sku in sorted(totals_a.keys() | totals_b.keys()):
-        a = _period_stats(totals_a.get(sku, _EMPTY_PERIOD))
-        b = _period_stats(totals_b.get(sku, _EMPTY_PERIOD))
-        row: dict[str, object] = {"sku": sku}
-        for name in _STAT_KINDS:
-            va, vb = a[name], b[name]
-            row[f"{name}_a"] = va
-            row[f"{name}_b"] = vb
-            both = va is not None and vb is not None
-            row[f"{name}_delta"] = vb - va if both else None  # type: ignore[operator]
-        rows.append(row)
-    return pl.DataFrame(rows, schema=PRODUCT_STATS_SCHEMA, orient="row")
+    totals_a, totals_b = sku_totals_two_periods(costed, period_a, period_b)
+    skus = pl.concat([totals_a.select("sku"), totals_b.select("sku")]).unique().sort("sku")
+    # Both periods in one frame: one pass of the ratio expressions instead of two.
+    stats = _stats_of(pl.concat([_padded(skus, totals_a), _padded(skus, totals_b)]))
+    stats_a, stats_b = stats.head(skus.height), stats.tail(skus.height)
+    columns = [stats_a["sku"]]
+    for name in _STAT_KINDS:
+        a, b = stats_a[name], stats_b[name]
+        delta = (b - a).cast(PRODUCT_STATS_SCHEMA[f"{name}_delta"])
+        columns += [a.alias(f"{name}_a"), b.alias(f"{name}_b"), delta.alias(f"{name}_delta")]
+    return pl.DataFrame(columns)
 
 
 def sort_by(frame: pl.DataFrame, column: str, descending: bool = True) -> pl.DataFrame:
@@ -255,10 +319,10 @@ def tops(
     """
     if n < 0:
         raise ValueError(f"n must be ≥ 0, got {n}")
-    stats = period_stats(costed, first_day, last_day)
-    purchase = sku_totals(costed, first_day, last_day).select("sku", "purchase_tiyn")
+    with_purchase = _stats_of(sku_totals(costed, first_day, last_day), "purchase_tiyn")
+    stats = with_purchase.drop("purchase_tiyn")
     known = stats.filter(pl.col("profit_tiyn").is_not_null())
-    gap = stats.join(purchase, on="sku").filter(
+    gap = with_purchase.filter(
         pl.col("purchase_tiyn").is_not_null()
         & (pl.col("units") > 0)
         & (pl.col("revenue_tiyn") < pl.col("purchase_tiyn"))

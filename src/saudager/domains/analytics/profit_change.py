@@ -34,10 +34,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
 import polars as pl
 
-from saudager.domains.analytics.products import Period, sku_totals
+from saudager.domains.analytics.products import Period, sku_totals_two_periods
 
 _COSTS = ("purchase", "commission", "delivery", "advertising", "tax")
 
@@ -88,82 +89,106 @@ class ProfitChange:
         return pl.DataFrame(rows, schema=PROFIT_CHANGE_SCHEMA, orient="row")
 
 
-@dataclass(frozen=True, slots=True)
-class _Sku:
-    units: int
-    gross: int
-    returns: int
-    costs: dict[str, int]
-    profit: int
+_PARTS = (*_COSTS, "other")
+#: A SKU's figures in one period; ``other`` is whatever of the profit the other costs leave.
+_FIGURES = ("units", "gross", "returns", *_PARTS, "profit")
+#: The figures the continuing SKUs compare at period-a economics (figure_a · g_b / g_a).
+_AT_A = ("profit", "gross", "returns", *_PARTS)
 
 
-def _per_sku(totals: pl.DataFrame) -> tuple[dict[str, _Sku], set[str]]:
-    known: dict[str, _Sku] = {}
-    missing: set[str] = set()
-    for row in totals.iter_rows(named=True):
-        if row["profit_tiyn"] is None:
-            missing.add(row["sku"])
-            continue
-        costs = {c: int(row[f"{c}_tiyn"] or 0) for c in _COSTS}
-        revenue, gross = int(row["revenue_tiyn"]), int(row["gross_revenue_tiyn"])
-        profit = int(row["profit_tiyn"])
-        costs["other"] = revenue - sum(costs.values()) - profit
-        known[row["sku"]] = _Sku(
-            int(row["handed_over_units"]), gross, gross - revenue, costs, profit
-        )
-    return known, missing
+def _figures(totals: pl.DataFrame) -> pl.LazyFrame:
+    """Per SKU of ``sku_totals``: ``known`` (whether its profit is) and ``_FIGURES``, in Int128
+    so that no sum or product below can overflow."""
+    costs = {c: pl.col(f"{c}_tiyn").fill_null(0).cast(pl.Int128) for c in _COSTS}
+    revenue, profit = pl.col("revenue_tiyn").cast(pl.Int128), pl.col("profit_tiyn").cast(pl.Int128)
+    gross = pl.col("gross_revenue_tiyn").cast(pl.Int128)
+    return totals.lazy().select(
+        "sku",
+        profit.is_not_null().alias("known"),
+        pl.col("handed_over_units").cast(pl.Int128).alias("units"),
+        gross.alias("gross"),
+        (gross - revenue).alias("returns"),
+        *(value.alias(c) for c, value in costs.items()),
+        (revenue - pl.sum_horizontal(costs.values()) - profit).alias("other"),
+        profit.alias("profit"),
+    )
 
 
-_NONE = _Sku(0, 0, 0, {c: 0 for c in (*_COSTS, "other")}, 0)
+def _exact_sum(denominators: list[int], numerators: list[int]) -> Fraction:
+    """Σ numerator / denominator exactly, over one common denominator (their lcm): far cheaper
+    than adding thousands of ``Fraction``s one by one, each time reducing by a gcd."""
+    common = lcm(*denominators)
+    pairs = zip(denominators, numerators, strict=True)
+    return Fraction(sum(n * (common // d) for d, n in pairs), common)
 
 
 def explain_profit_change(costed: pl.DataFrame, period_a: Period, period_b: Period) -> ProfitChange:
     """The change of profit from ``period_a`` to ``period_b``, split into ``COMPONENTS``."""
-    a_all, missing_a = _per_sku(sku_totals(costed, *period_a))
-    b_all, missing_b = _per_sku(sku_totals(costed, *period_b))
-    missing = missing_a | missing_b
-    skus = sorted((a_all.keys() | b_all.keys()) - missing)
+    totals_a, totals_b = sku_totals_two_periods(costed, period_a, period_b, orders=False)
+    figures_a, figures_b = _figures(totals_a), _figures(totals_b)
+    missing = pl.concat([figures_a, figures_b]).filter(~pl.col("known")).select("sku").unique()
+    # A SKU absent from a period has every figure 0 there; one whose profit is unknown in either
+    # period is left out of both.
+    per_sku_query = (
+        figures_a.join(figures_b, on="sku", how="full", coalesce=True, suffix="_b")
+        .rename({f: f"{f}_a" for f in _FIGURES})
+        .join(missing, on="sku", how="anti")
+        .select("sku", *(pl.col(f"{f}_{side}").fill_null(0) for f in _FIGURES for side in "ab"))
+        .sort("sku")
+    )
+    per_sku, missing_skus = pl.collect_all([per_sku_query, missing.sort("sku")])
+    units_a, units_b = pl.col("units_a"), pl.col("units_b")
+    continuing = (units_a > 0) & (units_b > 0)
+    new = (units_b > 0) & ~continuing
+    gone = (units_a > 0) & (units_b <= 0)
+    idle = (units_a <= 0) & (units_b <= 0)  # no units either side: each change is its own part
+
+    def change(figure: str) -> pl.Expr:
+        return pl.col(f"{figure}_b") - pl.col(f"{figure}_a")
+
+    sums = per_sku.select(
+        change("profit").filter(new).sum().alias("new"),
+        change("profit").filter(gone).sum().alias("gone"),
+        *(change(f).filter(idle).sum().alias(f"idle_{f}") for f in ("gross", "returns", *_PARTS)),
+        *(pl.col(f"{f}_b").filter(continuing).sum().alias(f"b_{f}") for f in _AT_A),
+        pl.col("profit_a").filter(continuing).sum().alias("profit_a"),
+        units_a.filter(continuing).sum().alias("units_a"),
+        units_b.filter(continuing).sum().alias("units_b"),
+        pl.col("profit_a").sum().alias("total_a"),
+        pl.col("profit_b").sum().alias("total_b"),
+    ).row(0, named=True)
+
     parts: dict[str, Fraction] = {name: Fraction(0) for name in COMPONENTS}
-    continuing: list[tuple[_Sku, _Sku]] = []
-    new: list[str] = []
-    gone: list[str] = []
-    for sku in skus:
-        a, b = a_all.get(sku, _NONE), b_all.get(sku, _NONE)
-        if a.units > 0 and b.units > 0:
-            continuing.append((a, b))
-        elif b.units > 0:
-            new.append(sku)
-            parts["new_products"] += b.profit - a.profit
-        elif a.units > 0:
-            gone.append(sku)
-            parts["discontinued_products"] += b.profit - a.profit
-        else:  # no units either side: each figure's change is its own part
-            parts["price"] += b.gross - a.gross
-            parts["returns"] -= b.returns - a.returns
-            for cost, value in b.costs.items():
-                parts[_COST_PART.get(cost, cost)] -= value - a.costs[cost]
-    if continuing:
-        units_a = sum(a.units for a, _ in continuing)
-        units_b = sum(b.units for _, b in continuing)
-        profit_a = sum(a.profit for a, _ in continuing)
-        at_a_economics = sum(Fraction(a.profit * b.units, a.units) for a, b in continuing)
-        parts["volume"] += Fraction(profit_a * (units_b - units_a), units_a)
-        parts["mix"] += at_a_economics - Fraction(profit_a * units_b, units_a)
-        for a, b in continuing:
-            k = Fraction(b.units, a.units)
-            parts["price"] += b.gross - a.gross * k
-            parts["returns"] -= b.returns - a.returns * k
-            for cost, value in b.costs.items():
-                parts[_COST_PART.get(cost, cost)] -= value - a.costs[cost] * k
-    total_a = sum(a_all[s].profit for s in skus if s in a_all)
-    total_b = sum(b_all[s].profit for s in skus if s in b_all)
+    parts["new_products"] += sums["new"]
+    parts["discontinued_products"] += sums["gone"]
+    parts["price"] += sums["idle_gross"]
+    parts["returns"] -= sums["idle_returns"]
+    for cost in _PARTS:
+        parts[_COST_PART.get(cost, cost)] -= sums[f"idle_{cost}"]
+    if sums["units_a"] > 0:  # some SKU is continuing
+        # Σ_C figure_a · g_b / g_a: numerators summed per denominator g_a, then added exactly.
+        at_a_sums = (
+            per_sku.filter(continuing)
+            .group_by("units_a")
+            .agg((pl.col(f"{f}_a") * units_b).sum().alias(f) for f in _AT_A)
+        )
+        denominators = at_a_sums["units_a"].to_list()
+        at_a = {f: _exact_sum(denominators, at_a_sums[f].to_list()) for f in _AT_A}
+        g_a, g_b, profit_a = sums["units_a"], sums["units_b"], sums["profit_a"]
+        parts["volume"] += Fraction(profit_a * (g_b - g_a), g_a)
+        parts["mix"] += at_a["profit"] - Fraction(profit_a * g_b, g_a)
+        parts["price"] += sums["b_gross"] - at_a["gross"]
+        parts["returns"] -= sums["b_returns"] - at_a["returns"]
+        for cost in _PARTS:
+            parts[_COST_PART.get(cost, cost)] -= sums[f"b_{cost}"] - at_a[cost]
+    total_a, total_b = sums["total_a"], sums["total_b"]
     rounded = {name: round(value) for name, value in parts.items()}
     rounded["price"] += (total_b - total_a) - sum(rounded.values())
     return ProfitChange(
         profit_a_tiyn=total_a,
         profit_b_tiyn=total_b,
         components=rounded,
-        new_skus=tuple(new),
-        discontinued_skus=tuple(gone),
-        missing_cost_skus=tuple(sorted(missing)),
+        new_skus=tuple(per_sku.filter(new)["sku"].to_list()),
+        discontinued_skus=tuple(per_sku.filter(gone)["sku"].to_list()),
+        missing_cost_skus=tuple(missing_skus["sku"].to_list()),
     )
