@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from saudager.domains.analytics.economics import lowest_price, per_sku, unit_economics
@@ -126,3 +126,61 @@ def test_per_sku_from_recent_prices_and_current_costs() -> None:
     assert s1.tax_bp == 400
     assert by_sku["S2"].missing == ("purchase",)
     assert by_sku["S3"].missing == ("other",)
+
+
+MARGINS = [Decimal(0), Decimal("0.2"), Decimal("-0.1"), Decimal("0.95"), Decimal("0.1234567890123")]
+
+
+def _half_up(total: int, units: int) -> int:
+    return (total * 2 + units) // (units * 2)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    skus=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=5),  # units
+            st.integers(min_value=0, max_value=10**9) | st.just(10**13),  # revenue
+            st.integers(min_value=0, max_value=10**8) | st.just(10**12),  # purchase cost
+            st.integers(min_value=0, max_value=3000),  # commission
+            st.integers(min_value=0, max_value=10**6),  # delivery
+            st.integers(min_value=0, max_value=10**5),  # other
+        ),
+        max_size=12,
+    ),
+    margin=st.sampled_from(MARGINS),
+    juma=st.sampled_from([(None, None), (300, None), (300, 500)]),
+)
+def test_per_sku_is_unit_economics_of_each_sku(
+    skus: list[tuple[int, int, int, int, int, int]],
+    margin: Decimal,
+    juma: tuple[int | None, int | None],
+) -> None:
+    # One line per SKU on as_of, with its own category and rate: for each SKU, per_sku gives
+    # exactly what unit_economics gives for its inputs (huge amounts included).
+    as_of = date(2026, 3, 1)
+    names = [f"S{i:02}" for i in range(len(skus))]
+    costed = pl.DataFrame(
+        [(n, n, as_of, s[0], s[1], s[4], s[5]) for n, s in zip(names, skus, strict=True)],
+        schema={"sku": pl.String, "category": pl.String, "sale_day": pl.Date,
+                "net_quantity": pl.Int64, "net_revenue_tiyn": pl.Int64,
+                "delivery_tiyn": pl.Int64, "other_tiyn": pl.Int64},
+        orient="row",
+    )  # fmt: skip
+    costs = pl.DataFrame(
+        [(n, as_of, s[2]) for n, s in zip(names, skus, strict=True)],
+        schema=COSTS_SCHEMA, orient="row",
+    )  # fmt: skip
+    commissions = pl.DataFrame(
+        [(n, "*", as_of, s[3], "t") for n, s in zip(names, skus, strict=True)],
+        schema=COMMISSION_SCHEMA, orient="row",
+    )  # fmt: skip
+    rules = AnalyticsRules(juma_commission_uplift_bp=juma[0], juma_instalment_fee_bp=juma[1])
+    rows = per_sku(costed, costs, commissions, rules, as_of=as_of, target_margin=margin)
+    assert [r.sku for r in rows] == names
+    for row, (units, revenue, purchase, rate, delivery, other) in zip(rows, skus, strict=True):
+        expected = unit_economics(
+            _half_up(revenue, units), purchase, rate, _half_up(delivery, units),
+            _half_up(other, units), rules.tax_bp, target_margin=margin, rules=rules,
+        )  # fmt: skip
+        assert repr(row.economics) == repr(expected)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import polars as pl
 import pytest
@@ -233,6 +234,64 @@ def test_latest_price_is_used() -> None:
     (a,) = stock_plan(_lines(rows), {}, SALE, AS_OF, previous_sales=()).skus
     assert a.unit_price_tiyn == 120_000
     assert a.product_name == "Товар A"
+
+
+def test_a_stocked_sku_unsold_lately_keeps_its_last_price_and_name() -> None:
+    # The price and name of a SKU not sold in the history come from its older lines.
+    old = date(2026, 1, 10)
+    rows = [
+        ("OLD", old, 1, 70_000, "received"),
+        ("OLD", old + timedelta(days=1), 1, 80_000, "received"),
+    ]
+    rows += [("NULLS", old, 1, 90_000, "received"), ("NULLS", AS_OF, 1, 90_000, "received")]
+    lines = _lines(rows).with_columns(
+        product_name=pl.when(pl.col("sale_day") == AS_OF).then(None).otherwise("product_name"),
+        unit_price_tiyn=pl.when(pl.col("sale_day") == AS_OF)
+        .then(None)
+        .otherwise("unit_price_tiyn"),
+    )
+    plan = stock_plan(lines, {"OLD": 2, "NULLS": 0}, SALE, AS_OF, previous_sales=())
+    by_sku = {p.sku: p for p in plan.skus}
+    assert (by_sku["OLD"].unit_price_tiyn, by_sku["OLD"].product_name) == (80_000, "Товар OLD")
+    assert by_sku["OLD"].in_stock_days == 0
+    # Sold lately, but with no price or name on those lines: the older ones are used.
+    assert (by_sku["NULLS"].unit_price_tiyn, by_sku["NULLS"].product_name) == (
+        90_000,
+        "Товар NULLS",
+    )
+    assert by_sku["NULLS"].in_stock_days == 1
+
+
+def _shown(value: Fraction) -> Decimal:
+    """Exact fraction → Decimal to 0.01, as the planner shows it."""
+    quotient = Decimal(value.numerator) / Decimal(value.denominator)
+    return quotient.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    quantities=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12),
+    uplift=st.sampled_from(
+        [Decimal("0.01"), Decimal("1.37"), Decimal("4.18"), Decimal("3.14159265358979323846264338")]
+    ),
+    price=st.integers(min_value=1, max_value=10**10),
+)
+def test_figures_are_the_exact_fractions_shown_to_the_cent(
+    quantities: list[int], uplift: Decimal, price: int
+) -> None:
+    # One sale every other day (each covers the next 6 days): in stock every day from the first.
+    rows = [
+        ("A", AS_OF - timedelta(days=2 * i), q, price, "received") for i, q in enumerate(quantities)
+    ]
+    (a,) = stock_plan(_lines(rows), {}, SALE, AS_OF, uplift=uplift, previous_sales=()).skus
+    in_stock = 2 * (len(quantities) - 1) + 1
+    daily = Fraction(sum(quantities), in_stock)
+    expected = daily * 4 * Fraction(uplift)
+    assert a.in_stock_days == in_stock
+    assert repr(a.daily_demand) == repr(_shown(daily))
+    assert repr(a.expected_units) == repr(_shown(expected))
+    assert a.expected_revenue_tiyn == math.floor(expected * price + Fraction(1, 2))
+    assert a.to_order == math.ceil(expected)
 
 
 @pytest.mark.parametrize(("per_day", "packers"), [(25, 2), (26, 3), (0, 0)])

@@ -33,7 +33,6 @@ The exact rules, with a worked example, are in ``docs/analytics-zhuma-exports.md
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -185,36 +184,49 @@ def _dec(value: Fraction, quantum: Decimal = _CENT) -> Decimal:
     )
 
 
-def _round_int(value: Fraction) -> int:
-    """Half up, for non-negative values."""
-    return math.floor(value + Fraction(1, 2))
+_ZERO_CENTS = Decimal("0.00")  # _dec(Fraction(0))
+
+#: Below this numerator ``_cents`` can skip the Fraction (see there).
+_CENTS_EXACT_BELOW = 10**25
 
 
-def _demand_lines(lines: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Lines that took units off the shelf, up to ``as_of``: every status but cancelled."""
-    return lines.filter(
-        (pl.col("sale_status") != str(SaleStatus.CANCELLED))
-        & pl.col("sale_day").is_not_null()
-        & (pl.col("sale_day") <= as_of)
-        & pl.col("quantity").is_not_null()
+def _cents(numerator: int, denominator: int) -> Decimal:
+    """``_dec(Fraction(numerator, denominator))`` with integers only. ``_dec`` rounds twice (to
+    28 digits, then half-up to the cent), but for a numerator below 10²⁵ the first rounding
+    moves the value by less than its distance to any half-cent (≥ 1 / (200 × denominator)), so
+    one exact half-up rounding gives the same Decimal."""
+    if not 0 <= numerator < _CENTS_EXACT_BELOW:
+        return _dec(Fraction(numerator, denominator))
+    return Decimal((200 * numerator + denominator) // (2 * denominator)).scaleb(-2)
+
+
+def _demand(
+    lines: pl.DataFrame,
+    first: date | None,
+    last: date,
+    *columns: str,
+    skus: list[str] | None = None,
+) -> pl.DataFrame:
+    """``columns`` of the lines (of ``skus`` only, when given) that took units off the shelf on
+    the local days ``first`` (None: from the start) to ``last``: every status but cancelled."""
+    day = pl.col("sale_day")
+    # Few columns, the most selective test first: each filter copies what it keeps.
+    read = lines.select(list(dict.fromkeys(("sale_day", "sale_status", "quantity", *columns))))
+    if skus is not None:
+        read = read.filter(pl.col("sku").is_in(skus))
+    return read.filter(day <= last if first is None else day.is_between(first, last)).filter(
+        (pl.col("sale_status") != str(SaleStatus.CANCELLED)) & pl.col("quantity").is_not_null()
     )
 
 
-def _units_between(daily: Mapping[date, int], first: date, last: date) -> int:
-    return sum(units for day, units in daily.items() if first <= day <= last)
-
-
 def _measure_uplift(
-    demand: pl.DataFrame,
+    lines: pl.DataFrame,
     sale: JumaWindow,
     as_of: date,
     previous_sales: Iterable[JumaWindow | tuple[date, date]],
     default: Decimal,
 ) -> Uplift:
     fallback = Uplift(factor=default, source=UpliftSource.DEFAULT)
-    if demand.is_empty():
-        return fallback
-    earliest: date = demand["sale_day"].min()  # type: ignore[assignment]
     past = sorted(
         (w for w in map(_window, previous_sales) if w.end < sale.start and w.end <= as_of),
         key=lambda w: w.start,
@@ -223,16 +235,14 @@ def _measure_uplift(
         return fallback
     previous = past[-1]  # the latest one: the shop as it is now
     baseline_first = previous.start - timedelta(days=UPLIFT_BASELINE_DAYS)
-    if earliest > baseline_first:  # the history does not reach back over its baseline
+    if _demand(lines, None, baseline_first).is_empty():  # the history starts after it
         return fallback
-    per_day = demand.group_by("sale_day").agg(pl.col("quantity").sum())
-    daily: dict[date, int] = dict(zip(per_day["sale_day"], per_day["quantity"], strict=True))
+    around = _demand(lines, baseline_first, previous.end)
     previous_length = (previous.end - previous.start).days + 1
-    during = Fraction(_units_between(daily, previous.start, previous.end), previous_length)
-    before = Fraction(
-        _units_between(daily, baseline_first, previous.start - timedelta(days=1)),
-        UPLIFT_BASELINE_DAYS,
-    )
+    during_units = int(around.filter(pl.col("sale_day") >= previous.start)["quantity"].sum())
+    before_units = int(around.filter(pl.col("sale_day") < previous.start)["quantity"].sum())
+    during = Fraction(during_units, previous_length)
+    before = Fraction(before_units, UPLIFT_BASELINE_DAYS)
     if during <= 0 or before <= 0:
         return fallback
     raw = during / before
@@ -245,6 +255,78 @@ def _measure_uplift(
         units_per_day_during=_dec(during),
         units_per_day_before=_dec(before),
     )
+
+
+def _usual_runs(usual_days: list[date], first: date) -> list[tuple[int, int]]:
+    """The usual days as runs of day numbers from ``first``, ``[start, end)``."""
+    runs: list[tuple[int, int]] = []
+    for day in sorted(usual_days):
+        i = (day - first).days
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
+
+
+def _usual_days_covered(start: pl.Expr, end: pl.Expr, runs: list[tuple[int, int]]) -> pl.Expr:
+    """How many usual days ``[start, end)`` holds (a few runs: the history less its Жұма days)."""
+    parts = [
+        (pl.min_horizontal(end, pl.lit(last)) - pl.max_horizontal(start, pl.lit(run_first))).clip(
+            lower_bound=0
+        )
+        for run_first, last in runs
+    ]
+    return pl.sum_horizontal(parts) if parts else pl.lit(0, dtype=pl.Int64)
+
+
+#: The latest price and name that are not null, on lines sorted by time.
+_LAST_SEEN = (
+    pl.col("unit_price_tiyn").drop_nulls().last().alias("price"),
+    pl.col("product_name").drop_nulls().last().alias("name"),
+)
+
+
+def _sku_history(
+    recent: pl.DataFrame, first: date, usual_days: list[date], lookback: int, order: list[str]
+) -> pl.DataFrame:
+    """Per SKU in ``recent`` (its demand lines from ``first``, ``lookback − 1`` days before the
+    history, to ``as_of``): ``units`` sold on usual days, ``in_stock`` usual days (module
+    docstring), and the latest ``price`` and ``name``.
+
+    In-stock days are counted per sale, not per day of the history: a sale on day ``s`` covers
+    ``s`` to ``s + lookback − 1``, less what the SKU's previous sale already covered. A second
+    sale on the same day adds nothing, so sales need no de-duplication. Sales before ``first``
+    cover no day of the history."""
+    per_sku = (
+        recent.sort(order, maintain_order=True)
+        .group_by("sku")
+        .agg(
+            *_LAST_SEEN,
+            units=pl.col("quantity").filter(pl.col("sale_day").is_in(usual_days)).sum(),
+            day=(pl.col("sale_day") - first).dt.total_days(),  # in time order
+        )
+    )
+    # One flat column of sale days, SKU after SKU: shifts there are cheap, in groups they are not.
+    row, day = pl.col("row"), pl.col("day")
+    previous_end = pl.when(row == row.shift()).then(day.shift() + lookback)
+    covered = _usual_days_covered(
+        pl.max_horizontal(day, previous_end), day + lookback, _usual_runs(usual_days, first)
+    )
+    in_stock = (
+        per_sku.select("day", row=pl.int_range(pl.len()))
+        .explode("day")
+        .select("row", days=covered)
+        .group_by("row", maintain_order=True)
+        .agg(pl.col("days").sum())
+    )
+    return per_sku.select("sku", "units", "price", "name").with_columns(in_stock=in_stock["days"])
+
+
+def _last_seen(demand: pl.DataFrame, order: list[str]) -> dict[str, tuple[int | None, str | None]]:
+    """Per SKU, the latest price and name that are not null."""
+    latest = demand.sort(order, maintain_order=True).group_by("sku").agg(*_LAST_SEEN)
+    return {sku: (price, name) for sku, price, name in latest.iter_rows()}
 
 
 # ---- the plan --------------------------------------------------------------------------------
@@ -286,75 +368,77 @@ def stock_plan(
             raise ValueError(f"stock of {sku!r} cannot be negative ({units})")
 
     calendar = [_window(w) for w in previous_sales]
-    demand = _demand_lines(lines, as_of)
 
     history_first = as_of - timedelta(days=history_days - 1)
     sale_windows = [*calendar, window]
     usual_days = [d for d in _days(history_first, as_of) if not any(d in w for w in sale_windows)]
-    usual = set(usual_days)
 
     chosen = (
         Uplift(factor=uplift, source=UpliftSource.GIVEN)
         if uplift is not None
-        else _measure_uplift(demand, window, as_of, calendar, default_uplift)
+        else _measure_uplift(lines, window, as_of, calendar, default_uplift)
     )
     factor = Fraction(chosen.factor)
     sale_days = (window.end - window.start).days + 1
 
-    # Days each SKU sold on (any day up to as_of: a sale during a Жұма still shows stock).
-    sold_days: dict[str, set[date]] = defaultdict(set)
-    for sku, day in demand.select("sku", "sale_day").unique().iter_rows():
-        sold_days[sku].add(day)
-
-    in_history = demand.filter(pl.col("sale_day").is_in(usual_days))
-    units_by_sku: dict[str, int] = dict(
-        in_history.group_by("sku").agg(pl.col("quantity").sum()).iter_rows()
+    # Only sales from here on can put a day of the history in stock (a sale during a Жұма too).
+    cover_first = history_first - timedelta(days=in_stock_lookback - 1)
+    order = ["sale_day", "created_at" if "created_at" in lines.columns else "sale_day"]
+    seen = ("sku", "unit_price_tiyn", "product_name", *order)
+    recent = _demand(lines, cover_first, as_of, "order_code", *seen)
+    history = _sku_history(recent, cover_first, usual_days, in_stock_lookback, order)
+    seen_skus, units_sold, in_stock_days, prices, names = (
+        history[name].to_list() for name in ("sku", "units", "in_stock", "price", "name")
     )
-    latest = demand.sort("sale_day", "created_at" if "created_at" in demand.columns else "sale_day")
-    last_seen = latest.group_by("sku").agg(
-        pl.col("unit_price_tiyn").drop_nulls().last(), pl.col("product_name").drop_nulls().last()
-    )
-    price: dict[str, int | None] = {}
-    names: dict[str, str | None] = {}
-    for sku, unit_price, name in last_seen.iter_rows():
-        price[sku], names[sku] = unit_price, name
-
-    plans: list[tuple[Fraction, SkuPlan]] = []
-    total_expected = Fraction(0)
-    for sku in sorted(set(sold_days) | set(stock)):
-        days = sold_days.get(sku, set())
-        in_stock = sum(
-            1 for d in usual if any(d - timedelta(days=k) in days for k in range(in_stock_lookback))
-        )
-        if not in_stock and sku not in stock:
-            continue  # sold only before the history: not a product of the shop now
-        units = units_by_sku.get(sku, 0)
-        daily = Fraction(units, in_stock) if in_stock else Fraction(0)
-        expected = daily * sale_days * factor
-        total_expected += expected
-        on_hand = stock.get(sku)
-        needed = math.ceil(expected)
-        to_order = needed if on_hand is None else max(0, needed - on_hand)
-        unit_price = price.get(sku)
-        revenue = expected * unit_price if unit_price is not None else Fraction(0)
-        plans.append(
-            (
-                revenue,
-                SkuPlan(
-                    sku=sku,
-                    product_name=names.get(sku),
-                    units_sold=units,
-                    in_stock_days=in_stock,
-                    daily_demand=_dec(daily),
-                    expected_units=_dec(expected),
-                    unit_price_tiyn=unit_price,
-                    expected_revenue_tiyn=_round_int(revenue),
-                    stock=on_hand,
-                    to_order=to_order,
-                ),
+    in_stock_by_sku = {s: n for s, n in zip(seen_skus, in_stock_days, strict=True) if n}
+    units_by_sku = dict(zip(seen_skus, units_sold, strict=True))
+    last_seen = dict(zip(seen_skus, zip(prices, names, strict=True), strict=True))
+    # Rows: a SKU with an in-stock day, or in ``stock`` (one that sold only before is left out).
+    skus = in_stock_by_sku.keys() | stock.keys()
+    # The latest price or name may be older than the recent lines: look back for those only.
+    older = [s for s in skus if None in last_seen.get(s, (None, None))]
+    if older:
+        earlier = _demand(lines, None, cover_first - timedelta(days=1), *seen, skus=older)
+        before = _last_seen(earlier, order)
+        for sku in older:
+            price, name = last_seen.get(sku, (None, None))
+            old_price, old_name = before.get(sku, (None, None))
+            last_seen[sku] = (
+                old_price if price is None else price,
+                old_name if name is None else name,
             )
-        )
-    plans.sort(key=lambda item: (-item[0], -item[1].expected_units, item[1].sku))
+
+    in_history = recent.filter(pl.col("sale_day").is_in(usual_days))
+    # Expected units = units × sale days × factor / in-stock days, kept as integers n / d.
+    # Revenues are compared, and expected units summed, exactly over one common denominator.
+    per_unit, per_day = sale_days * factor.numerator, factor.denominator
+    common = math.lcm(*in_stock_by_sku.values()) * per_day
+    ranked: list[tuple[int, Decimal, str, SkuPlan]] = []
+    total_numerator = 0
+    for sku in skus:
+        units = units_by_sku.get(sku, 0)
+        unit_price, name = last_seen.get(sku, (None, None))
+        on_hand = stock.get(sku)
+        in_stock = in_stock_by_sku.get(sku)
+        if in_stock is None:  # in ``stock`` only: no demand
+            plan = SkuPlan(sku, name, units, 0, _ZERO_CENTS, _ZERO_CENTS, unit_price, 0, on_hand, 0)
+            ranked.append((0, _ZERO_CENTS, sku, plan))
+            continue
+        n, d = units * per_unit, in_stock * per_day
+        scale = common // d
+        total_numerator += n * scale
+        revenue = 0 if unit_price is None else n * unit_price  # × 1/d
+        needed = -(-n // d)
+        expected = _cents(n, d)
+        plan = SkuPlan(
+            sku, name, units, in_stock, _cents(units, in_stock), expected, unit_price,
+            (2 * revenue + d) // (2 * d),  # half up
+            on_hand,
+            needed if on_hand is None else max(0, needed - on_hand),
+        )  # fmt: skip
+        ranked.append((-revenue * scale, -expected, sku, plan))
+    ranked.sort()
+    total_expected = Fraction(total_numerator, common)
 
     history_units = int(in_history["quantity"].sum()) if not in_history.is_empty() else 0
     history_orders = in_history["order_code"].n_unique() if not in_history.is_empty() else 0
@@ -370,7 +454,7 @@ def stock_plan(
         history_last=as_of,
         history_days_used=len(usual_days),
         uplift=chosen,
-        skus=tuple(p for _, p in plans),
+        skus=tuple(plan for *_, plan in ranked),
         packing=Packing(
             expected_orders_per_day=_dec(orders_per_day),
             units_per_order=None if per_order is None else _dec(per_order),
@@ -426,8 +510,8 @@ class ZhumaLosses:
 ProfitSource = Mapping[str, int | None] | Callable[[str], int | None]
 
 
-def _lookup(source: ProfitSource, sku: str) -> int | None:
-    return source.get(sku) if isinstance(source, Mapping) else source(sku)
+def _lookup(source: ProfitSource) -> Callable[[str], int | None]:
+    return source.get if isinstance(source, Mapping) else source
 
 
 def unprofitable_at_zhuma(
@@ -442,28 +526,28 @@ def unprofitable_at_zhuma(
     Жұма commission (``None``: not known). Pass a ``StockPlan`` to get each SKU's expected loss
     over the sale. Worst first: by expected loss, then by profit per unit.
     """
-    expected: dict[str, Decimal] = {}
+    rows: list[tuple[str, Decimal | None]]
     if isinstance(skus, StockPlan):
-        expected = {p.sku: p.expected_units for p in skus.skus}
-        names: list[str] = [p.sku for p in skus.skus]
+        rows = [(p.sku, p.expected_units) for p in skus.skus]
     else:
-        names = list(dict.fromkeys(skus))
+        rows = [(sku, None) for sku in dict.fromkeys(skus)]
+    zhuma_profit = _lookup(zhuma_profit_per_unit)
+    usual_profit = None if usual_profit_per_unit is None else _lookup(usual_profit_per_unit)
     losing: list[UnprofitableSku] = []
     unknown: list[str] = []
-    for sku in names:
-        profit = _lookup(zhuma_profit_per_unit, sku)
+    for sku, units in rows:
+        profit = zhuma_profit(sku)
         if profit is None:
             unknown.append(sku)
             continue
         if profit > 0:
             continue
-        units = expected.get(sku)
         loss = (
             None
             if units is None
             else int((units * profit).to_integral_value(rounding=ROUND_HALF_UP))
         )
-        usual = None if usual_profit_per_unit is None else _lookup(usual_profit_per_unit, sku)
+        usual = None if usual_profit is None else usual_profit(sku)
         losing.append(UnprofitableSku(sku, profit, usual, units, loss))
     losing.sort(
         key=lambda u: (

@@ -12,7 +12,7 @@ import polars as pl
 from saudager.domains.analytics.abc import abc_analysis, abc_xyz_matrix, xyz_analysis
 from saudager.domains.analytics.commission_defaults import default_commissions
 from saudager.domains.analytics.costs import cost_lines
-from saudager.domains.analytics.economics import SkuEconomics, per_sku
+from saudager.domains.analytics.economics import SkuEconomics, per_sku, profits_per_unit
 from saudager.domains.analytics.lines import prepare_lines, prepare_returns
 from saudager.domains.analytics.planner import (
     StockPlan,
@@ -141,14 +141,11 @@ class AnalyticsService:
             previous_sales=self._calendar,
             orders_per_packer_per_day=self._rules.orders_per_packer_per_day,
         )
-        economics = self.unit_economics(sales, as_of - timedelta(days=1), Decimal(0))
-        # Жұма profit per unit; unknown when a cost or Kaspi's Жұма rates are not set.
-        profits: dict[str, int | None] = {}
-        usual: dict[str, int | None] = {}
-        for item in economics:
-            unit = item.economics
-            usual[item.sku] = unit.profit_tiyn if unit is not None else None
-            zhuma = unit.juma if unit is not None else None
-            profits[item.sku] = zhuma.profit_tiyn if zhuma is not None else None
+        # The unit economics of the day before, less the prices nobody reads here; Жұма profit
+        # unknown when a cost or Kaspi's Жұма rates are not set.
+        usual, profits = profits_per_unit(
+            sales.costed, sales.costs, sales.commissions, self._rules,
+            as_of=as_of - timedelta(days=1),
+        )  # fmt: skip
         losses = unprofitable_at_zhuma(plan, profits, usual_profit_per_unit=usual)
         return ZhumaPlan(sale, plan, losses)
