@@ -5,6 +5,7 @@ price and the lowest price that keeps a target margin, plus its Kaspi Жұма v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -299,15 +300,19 @@ def _lowest_prices(
     return result
 
 
+def _missing(values: Sequence[object]) -> tuple[str, ...]:
+    """The names of the inputs (``_INPUTS`` order) that are unknown."""
+    return tuple(name for name, value in zip(_INPUTS, values, strict=True) if value is None)
+
+
 def _one_by_one(
     inputs: pl.DataFrame, rules: AnalyticsRules, target_margin: Decimal
 ) -> list[SkuEconomics]:
     """``per_sku`` by ``unit_economics`` itself, SKU by SKU: for amounts beyond Int64 columns."""
     result: list[SkuEconomics] = []
     for sku, price, *values in inputs.select("sku", "price", *_INPUTS).iter_rows():
-        missing = tuple(n for n, v in zip(_INPUTS, values, strict=True) if v is None)
-        if missing:
-            result.append(SkuEconomics(sku, None, missing))
+        if None in values:
+            result.append(SkuEconomics(sku, None, _missing(values)))
             continue
         purchase, commission, delivery, other = values
         economics = unit_economics(
@@ -361,8 +366,7 @@ def per_sku(
         strict=True,
     ):  # fmt: skip
         if fixed is None:
-            values = (purchase, commission, delivery, other)
-            missing = tuple(n for n, v in zip(_INPUTS, values, strict=True) if v is None)
+            missing = _missing((purchase, commission, delivery, other))
             result.append(SkuEconomics(sku, None, missing))
             continue
         # Positional, each Decimal made once: the objects are most of the time left.
