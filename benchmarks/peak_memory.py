@@ -13,6 +13,15 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def high_water_mb() -> float:
+    """This process's peak resident memory since it started (``VmHWM``). Unlike
+    ``ru_maxrss``, it does not carry over a parent's peak into a freshly executed child."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 class PeakMemory:
     """Samples this process's resident memory every 20 ms while in the block."""
 

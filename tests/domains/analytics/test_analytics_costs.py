@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -276,3 +277,62 @@ def test_split_exact_always_sums_to_the_amount(amount: int, weights: list[int]) 
     total = sum(weights)
     if total:  # each part is within one tiyn of its exact share
         assert all(abs(p * total - amount * w) < total for p, w in zip(parts, weights, strict=True))
+
+
+def largest_remainder(amount: int, weights: list[int]) -> list[int]:
+    """The rule written out plainly: floors, then one tiyn each to the largest remainders,
+    the earlier row first among equals; all-zero weights split equally."""
+    if not any(weights):
+        weights = [1] * len(weights)
+    total = sum(weights)
+    parts = [amount * w // total for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(amount * weights[i] % total), i))
+    for i in order[: amount - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def split_groups(groups: list[tuple[int, list[int]]], rng: random.Random) -> None:
+    """split_exact over the groups, their rows interleaved, against ``largest_remainder``."""
+    rows = [(g, amount, w, k) for g, (amount, ws) in enumerate(groups) for k, w in enumerate(ws)]
+    # Groups interleave at random; each group's rows keep their order (ties go by it).
+    shuffled = sorted(rows, key=lambda r: (r[3], rng.random()))
+    df = pl.DataFrame(
+        {"g": [r[0] for r in shuffled], "a": [r[1] for r in shuffled],
+         "w": [r[2] for r in shuffled]},
+        schema={"g": pl.Int64, "a": pl.Int64, "w": pl.Int64},
+    )  # fmt: skip
+    parts = split_exact(df, amount="a", weight="w", group=["g"], out="p")["p"].to_list()
+    got: dict[int, list[int]] = {}
+    for (g, *_), part in zip(shuffled, parts, strict=True):
+        got.setdefault(g, []).append(part)
+    for g, (amount, weights) in enumerate(groups):
+        assert got[g] == largest_remainder(amount, weights), (amount, weights)
+
+
+@given(
+    groups=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=10**12),
+            st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=6),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    seed=st.integers(min_value=0, max_value=1000),
+)
+def test_split_exact_is_the_largest_remainder_rule(
+    groups: list[tuple[int, list[int]]], seed: int
+) -> None:
+    split_groups(groups, random.Random(seed))
+
+
+def test_split_exact_ranks_thousands_of_groups_together_the_same_way() -> None:
+    # Beyond a couple of thousand groups to round up, they are ranked by one sort rather than
+    # one by one: the same rule either way, ties included (small weights make many).
+    rng = random.Random(5)
+    groups = [
+        (rng.randrange(0, 50_000), [rng.randrange(0, 4) for _ in range(rng.randrange(1, 5))])
+        for _ in range(6_000)
+    ]
+    split_groups(groups, rng)

@@ -14,7 +14,14 @@ import numpy as np
 import polars as pl
 
 from saudager.domains.analytics.rules import AnalyticsRules, DeliveryTariff
-from saudager.domains.analytics.segments import Segments, dense_group_id, ints, known, nullable
+from saudager.domains.analytics.segments import (
+    Segments,
+    dense_group_id,
+    group_ids,
+    ints,
+    known,
+    nullable,
+)
 from saudager.domains.analytics.types import (
     AD_SPEND_SCHEMA,
     COMMISSION_SCHEMA,
@@ -212,8 +219,7 @@ def _order_costs(
     Kaspi-delivered order (by total weight and order total), else null. Packaging and other
     per-order costs: per order not cancelled; packaging not set (``None``) leaves the cost — and
     so the profit — missing."""
-    ids = lines.select(dense_group_id(["order_code"]))
-    orders = Segments.of(ints(ids.to_series()))
+    orders = Segments.of(group_ids(lines["order_code"]))
     weight_g = lines["weight_g"]
     line_weight = ints(weight_g) * ints(lines["quantity"])
     first = {
@@ -248,11 +254,12 @@ def _order_costs(
         _other=pl.when(pl.col("_cancelled")).then(pl.lit(0, pl.Int64)).otherwise(other_cost),
     )
     weight = ints(lines["line_total_tiyn"].clip(lower_bound=0))
-    split = {
-        name: nullable(*orders.split(ints(amounts[name]), known(amounts[name]), weight))
-        for name in ("_delivery", "_other")
-    }
-    return lines.with_columns(delivery_tiyn=split["_delivery"], other_tiyn=split["_other"])
+    delivery_split, other_split = orders.split_each(
+        [(ints(amounts[name]), known(amounts[name])) for name in ("_delivery", "_other")], weight
+    )
+    return lines.with_columns(
+        delivery_tiyn=nullable(*delivery_split), other_tiyn=nullable(*other_split)
+    )
 
 
 def _advertising(lines: pl.DataFrame, ad_spend: pl.DataFrame) -> pl.DataFrame:

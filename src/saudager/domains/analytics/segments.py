@@ -9,6 +9,7 @@ runs. Everything is integer arithmetic: the results are exact.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,14 @@ def dense_group_id(keys: list[str]) -> pl.Expr:
     if ident is None:
         raise ValueError("a group needs at least one key")
     return ident.rank("dense").cast(pl.Int64)
+
+
+def group_ids(column: pl.Series) -> IntArray:
+    """``dense_group_id`` of one column; a sorted column (the store's order codes usually are)
+    is numbered by its runs, without hashing or sorting."""
+    if column.null_count() == 0 and column.is_sorted():
+        return column.rle_id().cast(pl.Int64).to_numpy()
+    return ints(column.to_frame().select(dense_group_id([column.name])).to_series())
 
 
 def ints(series: pl.Series) -> IntArray:
@@ -128,40 +137,100 @@ class Segments:
         (per row, ≥ 0) by largest remainder: whole tiyn summing exactly to the amount, ties to
         the earlier row; a group whose weights are all 0 is split equally. Returns the parts and
         whether each is known (an unknown amount gives unknown parts)."""
+        return self.split_each([(amount, amount_known)], weight)[0]
+
+    def split_each(
+        self, amounts: Sequence[tuple[IntArray, BoolArray]], weight: IntArray
+    ) -> list[tuple[IntArray, BoolArray]]:
+        """``split`` of several amounts by the same weights, sharing the work on the weights."""
         if len(self.starts) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+            empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+            return [empty for _ in amounts]
         w = self._grouped(weight)
-        total = np.add.reduceat(w, self.starts)
+        # A group of one row takes its whole amount (most orders have one line); the others
+        # are split by their weights.
+        single = self.sizes == 1
+        single_rows = np.repeat(single, self.sizes)
+        many = _Runs.of(w[~single_rows], self.sizes[~single]) if not single.all() else None
+        result: list[tuple[IntArray, BoolArray]] = []
+        for amount, amount_known in amounts:
+            a = np.where(amount_known, amount, 0)
+            parts = np.empty(len(w), dtype=np.int64)
+            parts[single_rows] = a[single]
+            if many is not None:
+                parts[~single_rows] = many.split(a[~single])
+            result.append((self._ungrouped(parts), self.spread(amount_known)))
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Runs:
+    """Contiguous runs of rows with their weights (all-zero runs weighted equally)."""
+
+    weight: IntArray
+    sizes: IntArray
+    starts: IntArray
+    total: IntArray
+
+    @classmethod
+    def of(cls, weight: IntArray, sizes: IntArray) -> _Runs:
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        total = np.add.reduceat(weight, starts)
         equal = total == 0
         if equal.any():
-            w = np.where(np.repeat(equal, self.sizes), 1, w)
-            total = np.where(equal, self.sizes, total)
-        a = np.where(amount_known, amount, 0)
-        wide = int(np.abs(a).max(initial=0)) * int(w.max(initial=0)) >= _INT64_SAFE
-        if wide:
-            a, w, total = a.astype(object), w.astype(object), total.astype(object)
-        a_rows = np.repeat(a, self.sizes)
-        total_rows = np.repeat(total, self.sizes)
-        share = a_rows * w
+            weight = np.where(np.repeat(equal, sizes), 1, weight)
+            total = np.where(equal, sizes, total)
+        return cls(weight, sizes, starts, total)
+
+    def split(self, a: IntArray) -> IntArray:
+        """Amount ``a`` of each run split by largest remainder."""
+        sizes, starts = self.sizes, self.starts
+        amount: npt.NDArray[Any] = a
+        w: npt.NDArray[Any] = self.weight
+        total: npt.NDArray[Any] = self.total
+        if int(np.abs(a).max(initial=0)) * int(w.max(initial=0)) >= _INT64_SAFE:
+            amount, w, total = a.astype(object), w.astype(object), total.astype(object)
+        total_rows = np.repeat(total, sizes)
+        share = np.repeat(amount, sizes) * w
         base = share // total_rows
         remainder = share - base * total_rows
-        left = a - np.add.reduceat(base, self.starts)
-        # Only groups whose floors fall short hand out tiyn, one each to the ``left`` rows with
+        left = amount - np.add.reduceat(base, starts)
+        # Only runs whose floors fall short hand out tiyn, one each to the ``left`` rows with
         # the largest remainders (earlier row first on a tie).
-        short = np.flatnonzero(np.repeat(left > 0, self.sizes))
-        if len(short):
-            group_of = np.repeat(np.arange(len(self.starts)), self.sizes)[short]
-            by_remainder = _largest_first(group_of, remainder[short], int(total.max()))
-            ranked = short[by_remainder]
+        short = np.flatnonzero(left > 0)
+        if len(short) <= _FEW_RUNS:
+            for run in short.tolist():
+                first = int(starts[run])
+                top = _top(remainder[first : first + int(sizes[run])], int(left[run]))
+                base[first + top] += 1
+        else:
+            rows = np.flatnonzero(np.repeat(left > 0, sizes))
+            group_of = np.repeat(np.arange(len(starts)), sizes)[rows]
+            by_remainder = _largest_first(group_of, remainder[rows], int(total.max()))
+            ranked = rows[by_remainder]
             group_sorted = group_of[by_remainder]
-            first = np.flatnonzero(np.concatenate(([True], group_sorted[1:] != group_sorted[:-1])))
-            place = np.arange(len(ranked)) - np.repeat(
-                first, np.diff(np.append(first, len(ranked)))
+            first_of = np.flatnonzero(
+                np.concatenate(([True], group_sorted[1:] != group_sorted[:-1]))
             )
-            winners = ranked[place < left[group_sorted]]
-            base[winners] += 1
-        parts = base.astype(np.int64)
-        return self._ungrouped(parts), self.spread(amount_known)
+            place = np.arange(len(ranked)) - np.repeat(
+                first_of, np.diff(np.append(first_of, len(ranked)))
+            )
+            base[ranked[place < left[group_sorted]]] += 1
+        parts: IntArray = base.astype(np.int64)
+        return parts
+
+
+#: Up to this many runs to round up, each is ranked on its own (a partial sort of its rows: a
+#: day's lines); more (an order's lines) are ranked together by one sort.
+_FEW_RUNS = 2_000
+
+
+def _top(remainder: npt.NDArray[Any], count: int) -> IntArray:
+    """Positions of the ``count`` largest remainders, the earlier first among equals."""
+    cut = np.partition(remainder, len(remainder) - count)[len(remainder) - count]
+    above = np.flatnonzero(remainder > cut)
+    level = np.flatnonzero(remainder == cut)[: count - len(above)]
+    return np.concatenate((above, level)).astype(np.int64)
 
 
 def _distinct(values: IntArray) -> int:
