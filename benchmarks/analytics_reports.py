@@ -16,16 +16,26 @@ every day; packaging is set, so a line's profit is unknown only when its purchas
    matrix (each over the year), product statistics (last 30 days against the 30 before), tops
    and the profit change (same periods), unit economics of every SKU, and the Жұма stock plan
    (the next Жұма after the as-of day). Resident memory is sampled every 20 ms.
-2. pandas (timed): the same definitions for the main figures written out here in plain pandas
-   from the same raw columns — local day, returned units filled in line order, net units and
-   revenue, purchase cost as of the sale day by ``pd.merge_asof``, tax; the weekly summary
-   (revenue, units, orders, purchase cost), ABC classes by revenue, per-SKU statistics of the
-   two periods, top 10 by revenue. It checks that revenue, units, orders and purchase cost per
+2. pandas (timed): the same definitions written out here in plain, vectorised pandas from the
+   same raw frames (lines, returns, purchase costs, the commission table built as in step 1,
+   ad spend, ``RULES``) — local day, returned units filled in line order, net units and
+   revenue, purchase cost as of the sale day by ``pd.merge_asof``, tax; commission (the rate of
+   (category, mode) as of the sale day by ``pd.merge_asof``, falling back to (category, "*"),
+   ("*", mode), ("*", "*"), half-up on net revenue); delivery (Kaspi's cost, else 0 if
+   cancelled, else the tariff bands for Kaspi-delivered orders by total weight and order
+   total) and packaging/other per order, each split among the order's lines by line total;
+   advertising per (day, SKU) split by units and per day split by line total; every split by
+   largest remainder, ties to the earlier line; profit, null when any cost is. So it computes
+   the same cost set as ``cost_lines``. Then the weekly summary (revenue, units, orders,
+   purchase cost, profit of the lines with every cost known less the spend no line carries),
+   ABC classes by revenue, per-SKU statistics of the two periods, top 10 by revenue. It checks
+   that every line's commission, delivery, advertising, other and profit (matched by order
+   code and line number, nulls included), revenue, units, orders, purchase cost and profit per
    week, every SKU's ABC class, the per-SKU units, orders, revenue, returned units and
    cancelled orders of both periods, and the top 10 are identical, and prints pandas / ours for
-   the comparable part. That part of ours (preparing, ``cost_lines``, summary, ABC, product
-   statistics, tops) does more than the pandas side: it also computes commission (with its
-   fallbacks), delivery, advertising and other costs, profit, ratios and the other nine tops.
+   the comparable part (preparing, ``cost_lines``, summary, ABC, product statistics, tops).
+   That part of ours still also computes the status breakdowns, cost shares, margins and
+   markups of the summary, the product statistics' other columns and the other nine tops.
    pandas runs with its default ``str`` columns (pyarrow is not installed here).
 3. load: the shop is written into a fresh SQLite file and a fresh PostgreSQL database
    (``saudager_bench_analytics`` on 127.0.0.1, dropped afterwards) through the store
@@ -41,7 +51,6 @@ every day; packaging is set, so a line's profit is unknown only when its purchas
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -57,7 +66,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from peak_memory import PeakMemory
+from peak_memory import PeakMemory, high_water_mb
 from saudager.adapters.db.engine import create_engine_for
 from saudager.adapters.db.migrate import upgrade_to_head
 from saudager.adapters.db.store import SqlStore
@@ -71,7 +80,7 @@ from saudager.domains.analytics.lines import (
     prepare_returns,
 )
 from saudager.domains.analytics.records import AdSpend
-from saudager.domains.analytics.rules import AnalyticsRules
+from saudager.domains.analytics.rules import AnalyticsRules, DeliveryTariff
 from saudager.domains.analytics.service import AnalyticsService, ShopSales
 from saudager.domains.analytics.types import AD_SPEND_SCHEMA, COMMISSION_SCHEMA, COSTS_SCHEMA
 from saudager.domains.catalog.types import Product, ProductCost
@@ -324,17 +333,22 @@ class Steps:
 COMPARABLE = ("prepare", "cost_lines", "summary", "abc", "products", "tops")
 
 
+def commission_table() -> pl.DataFrame:
+    """The commission rows as ``AnalyticsService.sales`` builds them (no seller rows here)."""
+    seller = pl.DataFrame(schema=COMMISSION_SCHEMA)
+    return pl.concat([seller, default_commissions()], how="vertical").unique(
+        subset=["category", "payment_mode", "effective_from"], keep="first"
+    )
+
+
 def ours(shop: Synthetic, lines_raw: pl.DataFrame) -> tuple[Steps, dict[str, Any]]:
     service = AnalyticsService(None, RULES, DEFAULT_JUMA_CALENDAR)  # type: ignore[arg-type]
     steps = Steps()
     stock = stock_of(shop)
 
     def prepare() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        seller = pl.DataFrame(schema=COMMISSION_SCHEMA)
-        commissions = pl.concat([seller, default_commissions()], how="vertical").unique(
-            subset=["category", "payment_mode", "effective_from"], keep="first"
-        )
-        return prepare_lines(lines_raw, TZ), prepare_returns(shop.returns, TZ), commissions
+        lines, returns = prepare_lines(lines_raw, TZ), prepare_returns(shop.returns, TZ)
+        return lines, returns, commission_table()
 
     lines, returns, commissions = steps.run("prepare", prepare)
     costed = steps.run(
@@ -345,7 +359,8 @@ def ours(shop: Synthetic, lines_raw: pl.DataFrame) -> tuple[Steps, dict[str, Any
         shop=Shop(id=1, name="bench", timezone=TZ), lines=lines, costed=costed, costs=shop.costs,
         commissions=commissions, ad_spend=shop.ad_spend, stock=stock,
     )  # fmt: skip
-    return steps, {"costed": costed, **report_set(service, sales, steps)}
+    out = {"costed": costed, "commissions": commissions}
+    return steps, {**out, **report_set(service, sales, steps)}
 
 
 def report_set(service: AnalyticsService, sales: ShopSales, steps: Steps) -> dict[str, Any]:
@@ -380,7 +395,7 @@ def from_store(url: str, shop_id: int) -> None:
     sales = steps.run("load and cost (AnalyticsService.sales)", lambda: service.sales(shop))
     report_set(service, sales, steps)
     reports = sum(t for name, t in steps.times.items() if not name.startswith("load"))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = high_water_mb()
     first = next(iter(steps.times.values()))
     print(f"    fresh process: load and cost {first:.2f} s, every report {reports:.3f} s; "
           f"peak RSS of the whole process {peak:.0f} MB")  # fmt: skip
@@ -409,15 +424,62 @@ def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def half_up_bp(amount: pd.Series, rate_bp: int) -> pd.Series:
+def half_up_bp(amount: pd.Series, rate_bp: pd.Series | int) -> pd.Series:
     product = amount * rate_bp
     return (product + 5_000) // 10_000  # net revenue is never negative here
 
 
+def split_exact(
+    amount: pd.Series, weight: pd.Series, group: pd.Series, position: pd.Series
+) -> pd.Series:
+    """Each group's ``amount`` (the same on each of its rows) split among its rows by
+    ``weight`` by largest remainder: floor shares, then one tiyn each to the largest
+    remainders, the earlier ``position`` first on a tie. Null or negative weights count as 0,
+    all-zero weights split equally; a null amount gives null parts."""
+    a = amount.fillna(0).astype("int64")
+    w = weight.fillna(0).clip(lower=0).astype("int64")
+    total = w.groupby(group).transform("sum")
+    equal = total == 0
+    w = w.mask(equal, 1)
+    total = total.mask(equal, w.groupby(group).transform("size"))
+    share = a * w
+    base = share // total
+    remainder = share - base * total
+    left = a - base.groupby(group).transform("sum")
+    # Only groups whose floors fall short hand out tiyn: rank just their rows.
+    short = pd.DataFrame({"g": group, "r": remainder, "p": position, "left": left})[
+        left > 0
+    ].sort_values(["g", "r", "p"], ascending=[True, False, True])
+    winners = short.index[short.groupby("g").cumcount() < short["left"]]
+    base.loc[winners] += 1
+    return base.astype("Int64").where(amount.notna())
+
+
+def tariff_cost(tariff: DeliveryTariff, weight: pd.Series, total: pd.Series) -> pd.Series:
+    """``DeliveryTariff.cost_for`` per row: the first band that fits, else null."""
+    fits = []
+    for band in tariff.bands:
+        ok = pd.Series(True, index=weight.index)
+        if band.max_weight_g is not None:
+            ok &= (weight <= band.max_weight_g).fillna(False).astype(bool)
+        if band.max_order_total_tiyn is not None:
+            ok &= (total <= band.max_order_total_tiyn).fillna(False).astype(bool)
+        fits.append(ok.to_numpy())
+    cost = np.select(fits, [band.cost_tiyn for band in tariff.bands], default=-1)
+    return pd.Series(cost, index=weight.index, dtype="Int64").mask(cost < 0)
+
+
 def pandas_reports(
-    lines: pd.DataFrame, returns: pd.DataFrame, costs: pd.DataFrame
+    lines: pd.DataFrame,
+    returns: pd.DataFrame,
+    costs: pd.DataFrame,
+    commissions: pd.DataFrame,
+    ad_spend: pd.DataFrame,
+    rules: AnalyticsRules,
 ) -> dict[str, Any]:
     df = lines.copy()
+    # The line's place in the input: splits give ties to the earlier line, as ours.
+    df["at"] = np.arange(len(df))
     df["sale_day"] = df["created_at"].dt.tz_convert(TZ).dt.tz_localize(None).dt.normalize()
     df["cancelled"] = df["status"].isin(["CANCELLED", "CANCELLING"])
     # Returned units: an order's returns of a SKU fill its lines in line order.
@@ -438,7 +500,67 @@ def pandas_reports(
         df, right, left_on="sale_day", right_on="effective_from", by="sku", direction="backward"
     )
     df["purchase"] = (df["purchase_cost_tiyn"] * df["net"]).where(df["net"] != 0, 0)
-    df["tax"] = half_up_bp(df["revenue"], RULES.tax_bp)
+    df["tax"] = half_up_bp(df["revenue"], rules.tax_bp)
+
+    # Commission: the rate in effect on the sale day for (category, mode), else (category, *),
+    # (*, mode), (*, *). A few thousand (category, mode, day) combinations stand for all the
+    # lines: the rate is found for each, then merged back.
+    keys = ["category", "payment_mode", "sale_day"]
+    combos = df[keys].drop_duplicates().sort_values("sale_day", kind="stable")
+    table = commissions[["category", "payment_mode", "effective_from", "rate_bp"]]
+    table = table.sort_values("effective_from", kind="stable")
+    rate = pd.Series(pd.NA, index=combos.index, dtype="Int64")
+    for by_category, by_mode in ((True, True), (True, False), (False, True), (False, False)):
+        probe = combos.assign(
+            category=combos["category"] if by_category else "*",
+            payment_mode=combos["payment_mode"] if by_mode else "*",
+        )
+        found = pd.merge_asof(
+            probe, table, left_on="sale_day", right_on="effective_from",
+            by=["category", "payment_mode"], direction="backward",
+        )  # fmt: skip
+        # The most specific row in effect wins, even if a less specific one is newer.
+        rate = rate.fillna(found["rate_bp"].set_axis(combos.index))
+    df = df.merge(combos.assign(rate=rate), on=keys, how="left")
+    df["commission"] = half_up_bp(df["revenue"], df["rate"])
+
+    # Delivery and packaging/other per order, split among its lines by line total. Order
+    # columns (Kaspi's delivery cost, total, delivery flag) repeat on each of its lines.
+    order = df.groupby("order_code", sort=False).ngroup()
+    cancelled = df["cancelled"].groupby(order).transform("all")
+    line_weight = df["weight_g"] * df["quantity"]
+    weight = line_weight.groupby(order).transform("sum")
+    weight = weight.mask(line_weight.isna().groupby(order).transform("any"))  # unknown if any is
+    tariff = tariff_cost(rules.delivery_tariff, weight, df["order_total_tiyn"])
+    delivery = tariff.where(df["is_kaspi_delivery"]).mask(cancelled, 0)
+    delivery = df["order_delivery_cost_tiyn"].fillna(delivery)  # Kaspi's cost first
+    per_order = rules.packaging_per_order_tiyn
+    if per_order is not None:
+        per_order += rules.other_per_order_tiyn
+    other = pd.Series(per_order, index=df.index, dtype="Int64").mask(cancelled, 0)
+    df["delivery"] = split_exact(delivery, df["line_total_tiyn"], order, df["at"])
+    df["other"] = split_exact(other, df["line_total_tiyn"], order, df["at"])
+
+    # Advertising: a SKU's spend on a day among that day's lines of the SKU by units, spend
+    # without SKU among all the day's lines by line total (cancelled lines included).
+    with_sku = ad_spend["sku"].notna()
+    per_sku = ad_spend[with_sku].groupby(["day", "sku"], as_index=False)["amount_tiyn"].sum()
+    per_day = ad_spend[~with_sku].groupby("day", as_index=False)["amount_tiyn"].sum()
+    narrow = df[["at", "sale_day", "sku", "quantity", "line_total_tiyn"]]
+    by_sku = narrow.merge(per_sku, left_on=["sale_day", "sku"], right_on=["day", "sku"])
+    sku_group = by_sku.groupby(["sale_day", "sku"]).ngroup()
+    sku_parts = split_exact(by_sku["amount_tiyn"], by_sku["quantity"], sku_group, by_sku["at"])
+    by_day = narrow.merge(per_day, left_on="sale_day", right_on="day")
+    day_parts = split_exact(
+        by_day["amount_tiyn"], by_day["line_total_tiyn"], by_day["sale_day"], by_day["at"]
+    )
+    spent = pd.concat([sku_parts.set_axis(by_sku["at"]), day_parts.set_axis(by_day["at"])])
+    df["advertising"] = df["at"].map(spent.groupby(level=0).sum()).fillna(0).astype("Int64")
+
+    # Profit: null when any cost is (pandas' nullable Int64 carries the nulls through).
+    df["profit"] = df["revenue"]
+    for cost in ("purchase", "commission", "delivery", "advertising", "tax", "other"):
+        df["profit"] -= df[cost]
 
     # Weekly summary over the year.
     year = df[(df["sale_day"] >= pd.Timestamp(FIRST)) & (df["sale_day"] <= pd.Timestamp(AS_OF))]
@@ -448,6 +570,14 @@ def pandas_reports(
         revenue=("revenue", "sum"), units=("net", "sum"), purchase=("purchase", "sum")
     )
     weekly["orders"] = alive[~alive["cancelled"]].groupby("week")["order_code"].nunique()
+    # Profit of the lines with every cost known, less the week's spend no line carries.
+    in_year = ad_spend[
+        (ad_spend["day"] >= pd.Timestamp(FIRST)) & (ad_spend["day"] <= pd.Timestamp(AS_OF))
+    ]
+    ad_week = in_year["day"] - pd.to_timedelta(in_year["day"].dt.day_of_week, unit="D")
+    unattached = in_year.groupby(ad_week)["amount_tiyn"].sum().reindex(weekly.index, fill_value=0)
+    unattached -= alive.groupby("week")["advertising"].sum()
+    weekly["profit"] = alive.groupby("week")["profit"].sum() - unattached
 
     # ABC by revenue over the year.
     value = year.groupby("sku")["revenue"].sum().reset_index()
@@ -490,7 +620,44 @@ def pandas_reports(
     top = stats_b.reset_index().sort_values(
         ["revenue", "sku"], ascending=[False, True], kind="stable"
     )
-    return {"weekly": weekly, "abc": abc, "products": products, "top10": list(top["sku"][:10])}
+    costed = df[["order_code", "line_no", *COMPARED_COSTS.values()]]
+    return {
+        "weekly": weekly, "abc": abc, "products": products, "top10": list(top["sku"][:10]),
+        "lines": costed,
+    }  # fmt: skip
+
+
+#: The per-line costs compared: ours (``COSTED_LINES_SCHEMA``) → pandas' column.
+COMPARED_COSTS = {
+    "commission_tiyn": "commission", "delivery_tiyn": "delivery",
+    "advertising_tiyn": "advertising", "other_tiyn": "other", "profit_tiyn": "profit",
+}  # fmt: skip
+
+
+def _from_pandas(series: pd.Series) -> pl.Series:
+    """A nullable ``Int64`` or ``str`` pandas column as Polars, nulls kept (no pyarrow here)."""
+    if series.dtype == "Int64":
+        values = pl.Series(series.to_numpy(dtype=np.int64, na_value=0))
+        return pl.select(pl.when(pl.Series(series.notna().to_numpy())).then(values)).to_series()
+    return pl.Series(series.to_numpy(dtype=object), dtype=pl.String)
+
+
+def check_lines(costed: pl.DataFrame, theirs: pd.DataFrame) -> list[str]:
+    """Every line's costs and profit, matched by (order_code, line_no), nulls included."""
+    keys = ["order_code", "line_no"]
+    mine = costed.select(*keys, *COMPARED_COSTS)
+    other = pl.DataFrame({name: _from_pandas(theirs[name]) for name in theirs.columns})
+    other = other.rename({b: f"{a}_pd" for a, b in COMPARED_COSTS.items()})
+    problems: list[str] = []
+    if other.select(keys).n_unique() != len(other) or len(other) != mine.height:
+        problems.append(f"lines: ours {mine.height:,}, pandas {len(other):,} (or keys repeat)")
+    joined = mine.join(other, on=keys, how="full", coalesce=True)
+    for column in COMPARED_COSTS:
+        differ = joined.filter(~pl.col(column).eq_missing(pl.col(f"{column}_pd")))
+        if differ.height:
+            first = differ.row(0, named=True)
+            problems.append(f"{column}: {differ.height:,} lines differ, e.g. {first}")
+    return problems
 
 
 def check(ours_out: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
@@ -506,7 +673,7 @@ def check(ours_out: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
             problems.append(f"week {start}: missing in ours")
             continue
         pairs = (("revenue_tiyn", "revenue"), ("units", "units"), ("orders", "orders"),
-                 ("purchase_tiyn", "purchase"))  # fmt: skip
+                 ("purchase_tiyn", "purchase"), ("profit_tiyn", "profit"))  # fmt: skip
         for a, b in pairs:
             if int(mine[a]) != int(row[b]):
                 problems.append(f"week {start} {a}: ours {mine[a]}, pandas {row[b]}")
@@ -532,6 +699,7 @@ def check(ours_out: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
                 their_col = [int(v) for v in pp[f"{their_name}_{p}"].to_list()]
                 if mine_col != their_col:
                     problems.append(f"product stats {column}_{p} differ")
+    problems += check_lines(ours_out["costed"], theirs["lines"])
     top10 = ours_out["tops"]["by_revenue"]["sku"].to_list()
     if top10 != theirs["top10"]:
         problems.append(f"top 10 by revenue: ours {top10}, pandas {theirs['top10']}")
@@ -714,21 +882,25 @@ def main() -> None:
           f"Жұма {out['zhuma'].sale.start}: {len(plan.skus):,} SKUs planned, "
           f"{plan.units_to_order:,} units to order, {plan.packing.packers_needed} packers")  # fmt: skip
 
-    frames = (to_pandas(lines_raw), to_pandas(shop.returns), to_pandas(shop.costs))
+    frames = [
+        to_pandas(frame)
+        for frame in (lines_raw, shop.returns, shop.costs, out["commissions"], shop.ad_spend)
+    ]
     started = time.perf_counter()
-    theirs = pandas_reports(*frames)
+    theirs = pandas_reports(*frames, RULES)
     pandas_seconds = time.perf_counter() - started
     del frames
     problems = check(out, theirs)
-    print(f"pandas (same definitions, main figures): {pandas_seconds:.3f} s")
+    print(f"pandas (same definitions, same costs): {pandas_seconds:.3f} s")
     print(f"ratio pandas / ours (comparable part): {pandas_seconds / comparable:.1f}×")
     if problems:
         print(f"CHECK FAILED: {len(problems)} differences")
         for problem in problems[:20]:
             print(f"  {problem}")
     else:
-        print("check: weekly revenue/units/orders/purchase, ABC classes, per-SKU stats of both "
-              "periods and the top 10 by revenue are identical")  # fmt: skip
+        print("check: per-line commission/delivery/advertising/other/profit, weekly "
+              "revenue/units/orders/purchase/profit, ABC classes, per-SKU stats of both periods "
+              "and the top 10 by revenue are identical")  # fmt: skip
     del out, theirs, costed, plan
 
     if args.skip_load:

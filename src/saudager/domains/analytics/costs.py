@@ -270,6 +270,7 @@ def _advertising(lines: pl.DataFrame, ad_spend: pl.DataFrame) -> pl.DataFrame:
         ad_spend.filter(pl.col("sku").is_not_null())
         .group_by("day", "sku")
         .agg(_a=pl.col("amount_tiyn").sum())
+        .with_row_index("_g")  # numbers the (day, SKU) groups for the split
     )
     per_day = (
         ad_spend.filter(pl.col("sku").is_null()).group_by("day").agg(_a=pl.col("amount_tiyn").sum())
@@ -285,7 +286,7 @@ def _advertising(lines: pl.DataFrame, ad_spend: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
     sku_parts = _split(
         by_sku.select(
-            _g=dense_group_id(["sale_day", "sku"]),
+            _g=pl.col("_g").cast(pl.Int64),
             _a="_a",
             _w=pl.col("quantity").fill_null(0).clip(lower_bound=0),
         )
