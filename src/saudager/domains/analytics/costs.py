@@ -17,10 +17,10 @@ from saudager.domains.analytics.rules import AnalyticsRules, DeliveryTariff
 from saudager.domains.analytics.segments import (
     Segments,
     dense_group_id,
-    group_ids,
     ints,
     known,
     nullable,
+    segments_of,
 )
 from saudager.domains.analytics.types import (
     AD_SPEND_SCHEMA,
@@ -219,7 +219,7 @@ def _order_costs(
     Kaspi-delivered order (by total weight and order total), else null. Packaging and other
     per-order costs: per order not cancelled; packaging not set (``None``) leaves the cost — and
     so the profit — missing."""
-    orders = Segments.of(group_ids(lines["order_code"]))
+    orders = segments_of(lines["order_code"])
     weight_g = lines["weight_g"]
     line_weight = ints(weight_g) * ints(lines["quantity"])
     first = {

@@ -39,12 +39,12 @@ def dense_group_id(keys: list[str]) -> pl.Expr:
     return ident.rank("dense").cast(pl.Int64)
 
 
-def group_ids(column: pl.Series) -> IntArray:
-    """``dense_group_id`` of one column; a sorted column (the store's order codes usually are)
-    is numbered by its runs, without hashing or sorting."""
+def segments_of(column: pl.Series) -> Segments:
+    """The groups of equal values of one column; a sorted column (the store's order codes
+    usually are) is cut into its runs, without hashing or sorting."""
     if column.null_count() == 0 and column.is_sorted():
-        return column.rle_id().cast(pl.Int64).to_numpy()
-    return ints(column.to_frame().select(dense_group_id([column.name])).to_series())
+        return Segments.of(column.rle_id().cast(pl.Int64).to_numpy(), contiguous=True)
+    return Segments.of(ints(column.to_frame().select(dense_group_id([column.name])).to_series()))
 
 
 def ints(series: pl.Series) -> IntArray:
@@ -58,7 +58,9 @@ def known(series: pl.Series) -> BoolArray:
 
 def nullable(values: npt.NDArray[Any], is_known: BoolArray) -> pl.Series:
     """An ``Int64`` column of ``values`` with null where ``is_known`` is false."""
-    column = pl.Series(values.astype(np.int64), dtype=pl.Int64)
+    column = pl.Series(values.astype(np.int64, copy=False), dtype=pl.Int64)
+    if is_known.all():
+        return column
     return pl.select(pl.when(pl.Series(is_known)).then(column)).to_series()
 
 
@@ -74,16 +76,17 @@ class Segments:
     sizes: IntArray
 
     @classmethod
-    def of(cls, group_ids: IntArray) -> Segments:
+    def of(cls, group_ids: IntArray, *, contiguous: bool = False) -> Segments:
+        """``contiguous``: the caller knows each group's rows are together (run ids)."""
         height = len(group_ids)
         if height == 0:
             empty = np.zeros(0, dtype=np.int64)
             return cls(None, empty, empty)
-        runs = int(np.count_nonzero(group_ids[1:] != group_ids[:-1])) + 1
-        groups = _distinct(group_ids)
         order: IntArray | None = None
         ordered = group_ids
-        if runs != groups:
+        if not contiguous and (
+            int(np.count_nonzero(group_ids[1:] != group_ids[:-1])) + 1 != _distinct(group_ids)
+        ):
             # The stable sort keeps each group's rows in their original order, which the
             # split's tie-break (earlier row first) relies on.
             order = np.argsort(group_ids, kind="stable").astype(np.int64)
@@ -151,14 +154,16 @@ class Segments:
         # are split by their weights.
         single = self.sizes == 1
         single_rows = np.repeat(single, self.sizes)
-        many = _Runs.of(w[~single_rows], self.sizes[~single]) if not single.all() else None
+        single_groups, multi_groups = np.flatnonzero(single), np.flatnonzero(~single)
+        single_at, multi_at = np.flatnonzero(single_rows), np.flatnonzero(~single_rows)
+        many = _Runs.of(w[multi_at], self.sizes[multi_groups]) if len(multi_groups) else None
         result: list[tuple[IntArray, BoolArray]] = []
         for amount, amount_known in amounts:
             a = np.where(amount_known, amount, 0)
             parts = np.empty(len(w), dtype=np.int64)
-            parts[single_rows] = a[single]
+            parts[single_at] = a[single_groups]
             if many is not None:
-                parts[~single_rows] = many.split(a[~single])
+                parts[multi_at] = many.split(a[multi_groups])
             result.append((self._ungrouped(parts), self.spread(amount_known)))
         return result
 
