@@ -92,3 +92,30 @@ def test_days_and_months(granularity: str, periods: int) -> None:
     if granularity == "month":
         assert out["period_end"].to_list() == [D(2026, 1, 31), D(2026, 2, 28)]
         assert out["revenue_tiyn"].to_list() == [5_000, 1_000]
+
+
+def test_orders_are_counted_alike_whether_the_lines_come_sorted_by_order_or_not() -> None:
+    # Orders of several lines: sorted by code, orders are counted by their first lines; in any
+    # other order, by distinct codes. Both must give the same counts.
+    rows = [
+        {**costed(order, day, status), "line_no": line}
+        for order, day, status in (
+            ("A", D(2026, 1, 5), "received"),
+            ("B", D(2026, 1, 5), "cancelled"),
+            ("C", D(2026, 1, 6), "returned"),
+            ("D", D(2026, 1, 13), "delivering"),
+        )
+        for line in (1, 2, 3)
+    ]
+    in_order = pl.DataFrame(rows, schema=COSTED_LINES_SCHEMA)
+    shuffled = in_order.sample(fraction=1.0, shuffle=True, seed=3)
+    assert not shuffled["order_code"].is_sorted()
+    for granularity in (None, "week"):
+        a = summarize(in_order, D(2026, 1, 1), D(2026, 1, 31), granularity)  # type: ignore[arg-type]
+        b = summarize(shuffled, D(2026, 1, 1), D(2026, 1, 31), granularity)  # type: ignore[arg-type]
+        assert a.equals(b)
+    whole = summarize(in_order, D(2026, 1, 1), D(2026, 1, 31), None).row(0, named=True)
+    assert whole["orders"] == 3
+    assert [whole[f"orders_{s}"] for s in ("delivering", "received", "returned", "cancelled")] == [
+        1, 1, 1, 1,
+    ]  # fmt: skip
