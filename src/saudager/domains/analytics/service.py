@@ -9,6 +9,7 @@ from typing import Literal
 
 import polars as pl
 
+from saudager.core.gcpause import collector_paused
 from saudager.domains.analytics.abc import abc_analysis, abc_xyz_matrix, xyz_analysis
 from saudager.domains.analytics.commission_defaults import default_commissions
 from saudager.domains.analytics.costs import cost_lines
@@ -96,10 +97,11 @@ class AnalyticsService:
     def unit_economics(
         self, sales: ShopSales, as_of: date, target_margin: Decimal
     ) -> list[SkuEconomics]:
-        return per_sku(
-            sales.costed, sales.costs, sales.commissions, self._rules,
-            as_of=as_of, target_margin=target_margin,
-        )  # fmt: skip
+        with collector_paused():
+            return per_sku(
+                sales.costed, sales.costs, sales.commissions, self._rules,
+                as_of=as_of, target_margin=target_margin,
+            )  # fmt: skip
 
     def abc(self, sales: ShopSales, period: Period, by: AbcBy = "revenue") -> pl.DataFrame:
         return abc_analysis(
@@ -132,6 +134,10 @@ class AnalyticsService:
         sale = timing.current or timing.next
         if sale is None:
             return ZhumaPlan(None, None, None)
+        with collector_paused():
+            return self._zhuma_plan(sales, as_of, sale)
+
+    def _zhuma_plan(self, sales: ShopSales, as_of: date, sale: JumaWindow) -> ZhumaPlan:
         plan = stock_plan(
             sales.lines,
             sales.stock,
