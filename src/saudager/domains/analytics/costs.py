@@ -160,10 +160,22 @@ def _commission(lines: pl.DataFrame, commissions: pl.DataFrame) -> pl.DataFrame:
         "effective_from",
         "rate_bp",
     ).sort("effective_from")
-    # A few thousand (category, mode, day) combinations stand for a million lines: the rate is
-    # found for each combination, then joined back.
-    keys = ["category", "payment_mode", "sale_day"]
-    combos = lines.select(keys).unique().sort("sale_day")
+    # Rates change only on the table's effective days, so the lines fall into a few periods and a
+    # few dozen (category, mode) pairs: the rate is found for each pair and period (on the
+    # period's first day) and looked up by number, not joined on a million day keys.
+    changes = right["effective_from"].unique().sort()
+    period = changes.search_sorted(lines["sale_day"], side="right").cast(pl.Int64)
+    pair_keys = ["category", "payment_mode"]
+    pairs = lines.select(pair_keys).unique().with_row_index("_pair")
+    pair = (
+        lines.select(pair_keys)
+        .join(pairs, on=pair_keys, how="left", nulls_equal=True, maintain_order="left")["_pair"]
+        .cast(pl.Int64)
+    )
+    periods = len(changes) + 1  # period 0: before the first effective day, no rate
+    combos = pairs.join(
+        pl.DataFrame({"_period": range(1, periods), "sale_day": changes}), how="cross"
+    ).sort("sale_day")
     star = pl.lit("*", pl.String)
     variants = (
         (pl.col("category"), pl.col("payment_mode")),
@@ -188,13 +200,17 @@ def _commission(lines: pl.DataFrame, commissions: pl.DataFrame) -> pl.DataFrame:
             .select(pl.col("rate_bp").alias(name))
         )
         combos = combos.with_columns(matched)
-    rates = combos.select(*keys, _rate=pl.coalesce(*[pl.col(name) for name in rate_cols]))
-    rate = lines.select(keys).join(
-        rates, on=keys, how="left", nulls_equal=True, maintain_order="left"
-    )
-    return lines.with_columns(
-        commission_tiyn=half_up_bp(pl.col("net_revenue_tiyn"), pl.lit(rate["_rate"]))
-    )
+    table = np.zeros(len(pairs) * periods, dtype=np.int64)
+    table_known = np.zeros(len(pairs) * periods, dtype=bool)
+    found = combos.select(
+        slot=pl.col("_pair").cast(pl.Int64) * periods + pl.col("_period"),
+        rate=pl.coalesce(*[pl.col(name) for name in rate_cols]),
+    ).drop_nulls()
+    table[found["slot"].to_numpy()] = found["rate"].to_numpy()
+    table_known[found["slot"].to_numpy()] = True
+    slot = ints(pair) * periods + ints(period)
+    rate = nullable(table[slot], table_known[slot])
+    return lines.with_columns(commission_tiyn=half_up_bp(pl.col("net_revenue_tiyn"), pl.lit(rate)))
 
 
 def _tariff(tariff: DeliveryTariff, weight: pl.Expr, total: pl.Expr) -> pl.Expr:
