@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import polars as pl
 import pytest
+from analytics_costed_lines import frame, line
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,33 +31,15 @@ FEB = JumaWindow(date(2026, 2, 12), date(2026, 2, 15))
 
 def _lines(rows: Iterable[tuple[str, date, int, int, str]]) -> pl.DataFrame:
     """(sku, day, quantity, unit price in tiyn, sale status) → one order per row."""
-    records = []
-    for i, (sku, day, quantity, price, status) in enumerate(rows):
-        records.append(
-            {
-                "order_code": f"o{i}",
-                "line_no": 1,
-                "sku": sku,
-                "product_name": f"Товар {sku}",
-                "category": "Cat",
-                "quantity": quantity,
-                "unit_price_tiyn": price,
-                "line_total_tiyn": price * quantity,
-                "order_total_tiyn": price * quantity,
-                "created_at": datetime(day.year, day.month, day.day, 6, tzinfo=UTC),
-                "sale_day": day,
-                "state": "ARCHIVE",
-                "status": "COMPLETED",
-                "sale_status": status,
-                "completed_at": None,
-                "cancelled_at": None,
-                "payment_mode": "PREPAID",
-                "is_kaspi_delivery": True,
-                "order_delivery_cost_tiyn": None,
-                "weight_g": None,
-            }
+    costed = frame(
+        *(
+            line(sku, day, quantity, price, order=f"o{i}", status=status)
+            for i, (sku, day, quantity, price, status) in enumerate(rows)
         )
-    return pl.DataFrame(records, schema=SALES_LINES_SCHEMA)
+    )
+    return costed.with_columns(product_name=pl.format("Товар {}", "sku")).select(
+        list(SALES_LINES_SCHEMA)
+    )
 
 
 def _daily(

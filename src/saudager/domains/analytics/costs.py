@@ -25,6 +25,7 @@ from saudager.domains.analytics.segments import (
 from saudager.domains.analytics.types import (
     AD_SPEND_SCHEMA,
     COMMISSION_SCHEMA,
+    COST_COLUMNS,
     COSTED_LINES_SCHEMA,
     COSTS_SCHEMA,
     RETURNS_SCHEMA,
@@ -345,16 +346,8 @@ def cost_lines(
     result = _order_costs(result, tariff, rules)
     result = _advertising(result, _conform(ad_spend, AD_SPEND_SCHEMA))
     result = result.with_columns(tax_tiyn=half_up_bp(pl.col("net_revenue_tiyn"), rules.tax_bp))
-    cost_columns = [
-        "purchase_tiyn",
-        "commission_tiyn",
-        "delivery_tiyn",
-        "advertising_tiyn",
-        "tax_tiyn",
-        "other_tiyn",
-    ]
     profit = pl.col("net_revenue_tiyn")
-    for column in cost_columns:
+    for column in COST_COLUMNS:
         profit = profit - pl.col(column)
     result = result.with_columns(profit_tiyn=profit)
     return _conform(result, COSTED_LINES_SCHEMA)

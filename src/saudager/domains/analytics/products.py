@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from saudager.domains.analytics.types import SaleStatus
+from saudager.domains.analytics.types import COST_COLUMNS, SaleStatus
 
 Period = tuple[date, date]
 
@@ -34,14 +34,6 @@ RATIO_DTYPE = pl.Decimal(precision=38, scale=RATIO_SCALE)
 _QUANTUM = Decimal(1).scaleb(-RATIO_SCALE)
 _SCALE: int = 10**RATIO_SCALE
 
-_COSTS = (
-    "purchase_tiyn",
-    "commission_tiyn",
-    "delivery_tiyn",
-    "advertising_tiyn",
-    "tax_tiyn",
-    "other_tiyn",
-)
 
 #: Per-SKU totals of one period (``sku_totals``).
 SKU_TOTALS_SCHEMA: dict[str, pl.DataType] = {
@@ -53,7 +45,7 @@ SKU_TOTALS_SCHEMA: dict[str, pl.DataType] = {
     "returned_units": pl.Int64(),
     "revenue_tiyn": pl.Int64(),
     "gross_revenue_tiyn": pl.Int64(),  # unit price × handed-over units: before returns
-    **{c: pl.Int64() for c in _COSTS},
+    **{c: pl.Int64() for c in COST_COLUMNS},
     "profit_tiyn": pl.Int64(),
 }
 
@@ -157,7 +149,7 @@ def _totals_query(
         pl.when(cancelled).then(0).otherwise(returned).sum().alias("returned_units"),
         pl.col("net_revenue_tiyn").sum().alias("revenue_tiyn"),
         (pl.col("unit_price_tiyn") * handed).sum().alias("gross_revenue_tiyn"),
-        *(sum_or_null(c) for c in _COSTS),
+        *(sum_or_null(c) for c in COST_COLUMNS),
         sum_or_null("profit_tiyn"),
     )
     schema = {k: v for k, v in SKU_TOTALS_SCHEMA.items() if orders or k not in _ORDER_COUNTS}

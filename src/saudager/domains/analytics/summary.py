@@ -13,18 +13,10 @@ from typing import Literal
 
 import polars as pl
 
-from saudager.domains.analytics.types import SaleStatus
+from saudager.domains.analytics.types import COST_COLUMNS, SaleStatus
 
 Granularity = Literal["day", "week", "month"] | None
 
-COST_COLUMNS: tuple[str, ...] = (
-    "purchase_tiyn",
-    "commission_tiyn",
-    "delivery_tiyn",
-    "advertising_tiyn",
-    "tax_tiyn",
-    "other_tiyn",
-)
 
 _STATUSES = tuple(status.value for status in SaleStatus)
 

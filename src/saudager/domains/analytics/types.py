@@ -86,6 +86,17 @@ AD_SPEND_SCHEMA: dict[str, pl.DataType] = {
     "amount_tiyn": pl.Int64(),
 }
 
+#: Every cost of a costed line, in the order reports list them; a line's profit is its net
+#: revenue less all of them.
+COST_COLUMNS: tuple[str, ...] = (
+    "purchase_tiyn",
+    "commission_tiyn",
+    "delivery_tiyn",
+    "advertising_tiyn",
+    "tax_tiyn",
+    "other_tiyn",
+)
+
 #: A sales line with its costs. Every cost column is null when it is not known; ``profit_tiyn``
 #: is null when any cost of the line is.
 COSTED_LINES_SCHEMA: dict[str, pl.DataType] = {
