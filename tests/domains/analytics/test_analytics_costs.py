@@ -198,6 +198,31 @@ def test_advertising_by_units_per_sku_and_by_revenue_per_day() -> None:
     assert out["advertising_tiyn"].sum() == 1_100
 
 
+def test_advertising_days_outside_the_spend_and_lines_not_in_day_order() -> None:
+    # Spend on the 14th and 16th (none on the 15th); lines of the 13th, 15th and 17th take none,
+    # whatever their order; a SKU's spend on a day it did not sell is carried by no line.
+    rows = [
+        line("A", 1, sale_day=D(2026, 1, 16), unit_price_tiyn=100),
+        line("B", 1, sale_day=D(2026, 1, 13)),
+        line("C", 1, sale_day=D(2026, 1, 14), unit_price_tiyn=100),
+        line("D", 1, sale_day=D(2026, 1, 15)),
+        line("E", 1, sale_day=D(2026, 1, 16), unit_price_tiyn=300),
+        line("F", 1, sale_day=D(2026, 1, 17)),
+    ]
+    ads = frame(
+        [
+            {"day": D(2026, 1, 14), "sku": None, "campaign": "all", "amount_tiyn": 70},
+            {"day": D(2026, 1, 16), "sku": None, "campaign": "all", "amount_tiyn": 10},
+            {"day": D(2026, 1, 16), "sku": None, "campaign": "more", "amount_tiyn": 1},
+            {"day": D(2026, 1, 15), "sku": "S9", "campaign": "c9", "amount_tiyn": 500},
+        ],
+        AD_SPEND_SCHEMA,
+    )
+    out = run(rows, ads=ads)
+    # the 16th: 11 by line totals 100:300 → 2.75 / 8.25 → 2 + 1 (remainder .75 > .25) and 8
+    assert out["advertising_tiyn"].to_list() == [3, 0, 70, 0, 8, 0]
+
+
 @pytest.mark.parametrize(
     ("category", "mode", "day", "rate_bp"),
     [
@@ -314,7 +339,7 @@ def split_groups(groups: list[tuple[int, list[int]]], rng: random.Random) -> Non
     groups=st.lists(
         st.tuples(
             st.integers(min_value=0, max_value=10**12),
-            st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=6),
+            st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=12),
         ),
         min_size=1,
         max_size=8,
@@ -332,7 +357,7 @@ def test_split_exact_ranks_thousands_of_groups_together_the_same_way() -> None:
     # one by one: the same rule either way, ties included (small weights make many).
     rng = random.Random(5)
     groups = [
-        (rng.randrange(0, 50_000), [rng.randrange(0, 4) for _ in range(rng.randrange(1, 5))])
+        (rng.randrange(0, 50_000), [rng.randrange(0, 4) for _ in range(rng.randrange(1, 13))])
         for _ in range(6_000)
     ]
     split_groups(groups, rng)

@@ -15,6 +15,7 @@ import polars as pl
 
 from saudager.domains.analytics.rules import AnalyticsRules, DeliveryTariff
 from saudager.domains.analytics.segments import (
+    IntArray,
     Segments,
     dense_group_id,
     ints,
@@ -51,6 +52,14 @@ def half_up_bp(amount: pl.Expr, rate_bp: pl.Expr | int) -> pl.Expr:
         .otherwise(pl.lit(0, pl.Int64) - ((pl.lit(0, pl.Int64) - product + 5_000) // 10_000))
     )
     return rounded.cast(pl.Int64)
+
+
+def _half_up_bp_array(amount: IntArray, rate_bp: IntArray) -> IntArray:
+    """``half_up_bp`` on arrays."""
+    product = amount * rate_bp
+    magnitude = (np.abs(product) + 5_000) // 10_000
+    result: IntArray = np.where(product >= 0, magnitude, -magnitude)
+    return result
 
 
 def split_exact(
@@ -210,8 +219,11 @@ def _commission(lines: pl.DataFrame, commissions: pl.DataFrame) -> pl.DataFrame:
     table[found["slot"].to_numpy()] = found["rate"].to_numpy()
     table_known[found["slot"].to_numpy()] = True
     slot = ints(pair) * periods + ints(period)
-    rate = nullable(table[slot], table_known[slot])
-    return lines.with_columns(commission_tiyn=half_up_bp(pl.col("net_revenue_tiyn"), pl.lit(rate)))
+    revenue = lines["net_revenue_tiyn"]
+    commission = _half_up_bp_array(ints(revenue), table[slot])
+    return lines.with_columns(
+        commission_tiyn=nullable(commission, table_known[slot] & known(revenue))
+    )
 
 
 def _tariff(tariff: DeliveryTariff, weight: pl.Expr, total: pl.Expr) -> pl.Expr:
@@ -283,45 +295,54 @@ def _advertising(lines: pl.DataFrame, ad_spend: pl.DataFrame) -> pl.DataFrame:
     """A SKU's spend on a day shared among that day's lines of the SKU by units ordered; spend
     without a SKU shared among all the day's lines by line total. Cancelled lines take their
     share: the money was spent on them."""
+    spent = np.zeros(lines.height, dtype=np.int64)
     per_sku = (
         ad_spend.filter(pl.col("sku").is_not_null())
         .group_by("day", "sku")
         .agg(_a=pl.col("amount_tiyn").sum())
         .with_row_index("_g")  # numbers the (day, SKU) groups for the split
     )
+    if per_sku.height:
+        # Only the lines of a SKU advertised that day share its spend: the few advertised SKUs'
+        # lines are picked out first, and only they are matched on (day, SKU).
+        advertised = lines["sku"].is_in(per_sku["sku"].unique().implode())
+        narrow = lines.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_at"), "sale_day", "sku", "quantity"
+        ).filter(advertised)
+        by_sku = narrow.join(
+            per_sku, left_on=["sale_day", "sku"], right_on=["day", "sku"], how="inner",
+            maintain_order="left",
+        )  # fmt: skip
+        parts = _split(
+            by_sku.select(
+                _g=pl.col("_g").cast(pl.Int64),
+                _a="_a",
+                _w=pl.col("quantity").fill_null(0).clip(lower_bound=0),
+            )
+        )
+        spent[by_sku["_at"].to_numpy()] += parts.to_numpy()
     per_day = (
         ad_spend.filter(pl.col("sku").is_null()).group_by("day").agg(_a=pl.col("amount_tiyn").sum())
     )
-    narrow = lines.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_at"), "sale_day", "sku", "quantity",
-        "line_total_tiyn",
-    )  # fmt: skip
-    # Only the lines of a SKU advertised that day share its spend.
-    by_sku = narrow.join(
-        per_sku, left_on=["sale_day", "sku"], right_on=["day", "sku"], how="inner",
-        maintain_order="left",
-    )  # fmt: skip
-    sku_parts = _split(
-        by_sku.select(
-            _g=pl.col("_g").cast(pl.Int64),
-            _a="_a",
-            _w=pl.col("quantity").fill_null(0).clip(lower_bound=0),
-        )
-    )
-    by_day = narrow.join(
-        per_day, left_on="sale_day", right_on="day", how="inner", maintain_order="left"
-    )
-    day_parts = _split(
-        by_day.select(
-            _g=pl.col("sale_day").cast(pl.Int64),  # days are integers already
-            _a="_a",
-            _w=pl.col("line_total_tiyn").fill_null(0).clip(lower_bound=0),
-        )
-    )
-    spent = _scatter(lines.height, by_sku["_at"], sku_parts) + _scatter(
-        lines.height, by_day["_at"], day_parts
-    )
-    return lines.with_columns(advertising_tiyn=spent)
+    if per_day.height:
+        # Days are integers: the day's spend is found by position, not by a join.
+        spend_days = ints(per_day["day"].to_physical())
+        first = int(spend_days.min())
+        by_day = np.zeros(int(spend_days.max()) - first + 1, dtype=np.int64)
+        has_spend = np.zeros(len(by_day), dtype=bool)
+        by_day[spend_days - first] = ints(per_day["_a"])  # a sum: never null
+        has_spend[spend_days - first] = True
+        sale_day = lines["sale_day"].to_physical()
+        slot = ints(sale_day) - first
+        inside = known(sale_day) & (slot >= 0) & (slot < len(by_day))
+        rows = np.flatnonzero(inside)
+        rows = rows[has_spend[slot[rows]]]
+        days = Segments.of(slot[rows])
+        amount = days.first(by_day[slot[rows]])
+        weight = ints(lines["line_total_tiyn"]).clip(min=0)[rows]
+        day_parts, _ = days.split(amount, np.ones(len(amount), dtype=bool), weight)
+        spent[rows] += day_parts
+    return lines.with_columns(advertising_tiyn=pl.Series(spent))
 
 
 def cost_lines(

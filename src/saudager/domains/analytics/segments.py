@@ -170,12 +170,21 @@ class Segments:
 
 @dataclass(frozen=True, slots=True)
 class _Runs:
-    """Contiguous runs of rows with their weights (all-zero runs weighted equally)."""
+    """Contiguous runs of rows with their weights (all-zero runs weighted equally).
+
+    Runs of up to ``_SMALL_RUN`` rows (an order's lines) are split as matrices of equal-sized
+    runs, one per size, ranking each row's remainder against its run's others by comparison;
+    longer runs (a day's lines) by partial sorts or one sort."""
 
     weight: IntArray
     sizes: IntArray
     starts: IntArray
     total: IntArray
+    #: Per run size ≤ ``_SMALL_RUN``: the runs of that size and their rows, as a matrix.
+    small: tuple[tuple[IntArray, IntArray], ...]
+    #: The longer runs and their rows.
+    long_runs: IntArray
+    long_rows: IntArray
 
     @classmethod
     def of(cls, weight: IntArray, sizes: IntArray) -> _Runs:
@@ -185,44 +194,97 @@ class _Runs:
         if equal.any():
             weight = np.where(np.repeat(equal, sizes), 1, weight)
             total = np.where(equal, sizes, total)
-        return cls(weight, sizes, starts, total)
+        small: list[tuple[IntArray, IntArray]] = []
+        for size in np.unique(sizes[sizes <= _SMALL_RUN]).tolist():
+            runs = np.flatnonzero(sizes == size)
+            small.append((runs, starts[runs][:, None] + np.arange(size)))
+        long_runs = np.flatnonzero(sizes > _SMALL_RUN)
+        long_rows = np.flatnonzero(np.repeat(sizes > _SMALL_RUN, sizes))
+        return cls(weight, sizes, starts, total, tuple(small), long_runs, long_rows)
 
     def split(self, a: IntArray) -> IntArray:
         """Amount ``a`` of each run split by largest remainder."""
-        sizes, starts = self.sizes, self.starts
-        amount: npt.NDArray[Any] = a
-        w: npt.NDArray[Any] = self.weight
-        total: npt.NDArray[Any] = self.total
-        if int(np.abs(a).max(initial=0)) * int(w.max(initial=0)) >= _INT64_SAFE:
-            amount, w, total = a.astype(object), w.astype(object), total.astype(object)
-        total_rows = np.repeat(total, sizes)
-        share = np.repeat(amount, sizes) * w
-        base = share // total_rows
-        remainder = share - base * total_rows
-        left = amount - np.add.reduceat(base, starts)
-        # Only runs whose floors fall short hand out tiyn, one each to the ``left`` rows with
-        # the largest remainders (earlier row first on a tie).
-        short = np.flatnonzero(left > 0)
-        if len(short) <= _FEW_RUNS:
-            for run in short.tolist():
-                first = int(starts[run])
-                top = _top(remainder[first : first + int(sizes[run])], int(left[run]))
-                base[first + top] += 1
-        else:
-            rows = np.flatnonzero(np.repeat(left > 0, sizes))
-            group_of = np.repeat(np.arange(len(starts)), sizes)[rows]
-            by_remainder = _largest_first(group_of, remainder[rows], int(total.max()))
-            ranked = rows[by_remainder]
-            group_sorted = group_of[by_remainder]
-            first_of = np.flatnonzero(
-                np.concatenate(([True], group_sorted[1:] != group_sorted[:-1]))
-            )
-            place = np.arange(len(ranked)) - np.repeat(
-                first_of, np.diff(np.append(first_of, len(ranked)))
-            )
-            base[ranked[place < left[group_sorted]]] += 1
-        parts: IntArray = base.astype(np.int64)
+        parts = np.empty(len(self.weight), dtype=np.int64)
+        exact = int(np.abs(a).max(initial=0)) * int(self.weight.max(initial=0)) < _INT64_SAFE
+        for runs, rows in self.small:
+            parts[rows] = _split_matrix(a[runs], self.weight[rows], self.total[runs], exact)
+        if len(self.long_runs):
+            sizes = self.sizes[self.long_runs]
+            parts[self.long_rows] = _split_runs(
+                a[self.long_runs], self.weight[self.long_rows], sizes, self.total[self.long_runs],
+                exact,
+            )  # fmt: skip
         return parts
+
+
+def _divmod(
+    share: npt.NDArray[Any], total: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Floor quotient and remainder; Python integers (``object``) have no ``np.divmod``."""
+    if share.dtype == object:
+        base = share // total
+        return base, share - base * total
+    quotient, remainder = np.divmod(share, total)
+    return quotient, remainder
+
+
+#: Runs up to this long are split as matrices (the comparisons grow as the square of the size).
+_SMALL_RUN = 8
+
+
+def _split_matrix(a: IntArray, w: IntArray, total: IntArray, exact: bool) -> IntArray:
+    """Runs of one size: ``a`` (per run), ``w`` (runs × size), ``total`` (per run, > 0)."""
+    share: npt.NDArray[Any] = a[:, None] * w if exact else a.astype(object)[:, None] * w
+    base, remainder = _divmod(share, total[:, None])
+    left = a - base.sum(axis=1)
+    # A row's rank among its run: the rows with a larger remainder, and the earlier rows with an
+    # equal one; the ``left`` best ranked get a tiyn more.
+    size = w.shape[1]
+    rank = np.zeros(w.shape, dtype=np.int64)
+    for i in range(size):
+        for j in range(size):
+            if j < i:
+                rank[:, i] += remainder[:, j] >= remainder[:, i]
+            elif j > i:
+                rank[:, i] += remainder[:, j] > remainder[:, i]
+    parts: IntArray = (base + (rank < left[:, None])).astype(np.int64)
+    return parts
+
+
+def _split_runs(
+    a: IntArray, w: IntArray, sizes: IntArray, total: IntArray, exact: bool
+) -> IntArray:
+    """Runs of any length, contiguous in ``w``."""
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    amount: npt.NDArray[Any] = a
+    weight: npt.NDArray[Any] = w
+    whole: npt.NDArray[Any] = total
+    if not exact:
+        amount, weight, whole = a.astype(object), w.astype(object), total.astype(object)
+    total_rows = np.repeat(whole, sizes)
+    base, remainder = _divmod(np.repeat(amount, sizes) * weight, total_rows)
+    left = amount - np.add.reduceat(base, starts)
+    # Only runs whose floors fall short hand out tiyn, one each to the ``left`` rows with
+    # the largest remainders (earlier row first on a tie).
+    short = np.flatnonzero(left > 0)
+    if len(short) <= _FEW_RUNS:
+        for run in short.tolist():
+            first = int(starts[run])
+            top = _top(remainder[first : first + int(sizes[run])], int(left[run]))
+            base[first + top] += 1
+    else:
+        rows = np.flatnonzero(np.repeat(left > 0, sizes))
+        group_of = np.repeat(np.arange(len(starts)), sizes)[rows]
+        by_remainder = _largest_first(group_of, remainder[rows], int(total.max()))
+        ranked = rows[by_remainder]
+        group_sorted = group_of[by_remainder]
+        first_of = np.flatnonzero(np.concatenate(([True], group_sorted[1:] != group_sorted[:-1])))
+        place = np.arange(len(ranked)) - np.repeat(
+            first_of, np.diff(np.append(first_of, len(ranked)))
+        )
+        base[ranked[place < left[group_sorted]]] += 1
+    parts: IntArray = base.astype(np.int64)
+    return parts
 
 
 #: Up to this many runs to round up, each is ranked on its own (a partial sort of its rows: a
