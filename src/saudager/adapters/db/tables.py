@@ -68,6 +68,10 @@ shops = Table(
     # NULL: the install's kaspi_requests_per_second setting.
     Column("requests_per_second", Float, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # Raised by every write of the shop's orders, returns, reviews, costs, ad spend or
+    # commission rates: a reader keeps frames and reports computed at one revision until the
+    # revision moves, whichever process wrote.
+    Column("data_revision", BigInteger, nullable=False, server_default="0"),
 )
 
 sync_runs = Table(
@@ -253,4 +257,63 @@ commission_rates = Table(
     Column("effective_from", Date, primary_key=True),
     Column("rate_bp", Integer, nullable=False),
     Column("source", Text, nullable=False),
+)
+
+
+# --- accounts: who may see which shop -------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String, nullable=False, unique=True),  # stored lower-case
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("display_name", String, nullable=False),
+    Column("language", String, nullable=False),  # "ru" or "en"
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String, nullable=False),  # owner, manager, viewer
+    Index(None, "shop_id"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    # SHA-256 of the cookie's secret: a copy of the database cannot be replayed as a login.
+    Column("secret_digest", String, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index(None, "user_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String, nullable=False),
+    Column("secret_digest", String, nullable=False, unique=True),  # SHA-256 of the token
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Index(None, "user_id"),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("username", String, nullable=False),
+    Column("client", String, nullable=False),  # the client's address
+    Column("at", UtcDateTime, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "username", "at"),
+    Index(None, "client", "at"),
 )
