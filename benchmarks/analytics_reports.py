@@ -144,7 +144,9 @@ def sku_name(index: int) -> str:
     return f"SKU-{index:05d}"
 
 
-def synthetic(n_lines: int, seed: int) -> Synthetic:
+def synthetic(n_lines: int, seed: int, as_of: date = AS_OF) -> Synthetic:
+    """The shop of ``n_lines`` lines over the ``DAYS`` local days ending with ``as_of``."""
+    first_day = as_of - timedelta(days=DAYS - 1)
     rng = np.random.default_rng(seed)
     # Orders of 1–4 lines (1.43 on average), cut to exactly n_lines lines.
     sizes = rng.choice([1, 2, 3, 4], size=int(n_lines / 1.43 * 1.1) + 10, p=[0.7, 0.2, 0.07, 0.03])
@@ -157,12 +159,12 @@ def synthetic(n_lines: int, seed: int) -> Synthetic:
     order_of_line = np.repeat(np.arange(n), sizes)
 
     # Days: slow growth, a weekly rhythm, Жұма days 4×.
-    days = np.array([FIRST + timedelta(days=i) for i in range(DAYS)])
+    days = np.array([first_day + timedelta(days=i) for i in range(DAYS)])
     weight = np.linspace(0.8, 1.2, DAYS) * np.array(
         [[1.0, 1.0, 1.0, 1.05, 1.15, 1.2, 0.9][d.weekday()] for d in days]
     )
     weight *= np.array([4.0 if any(d in w for w in DEFAULT_JUMA_CALENDAR) else 1.0 for d in days])
-    start_us = int(trailing_days(AS_OF, DAYS, TZ).start.timestamp()) * US
+    start_us = int(trailing_days(as_of, DAYS, TZ).start.timestamp()) * US
     day = np.sort(rng.choice(DAYS, size=n, p=weight / weight.sum()))
     created = start_us + day * DAY + np.sort(rng.integers(0, DAY, n))
     created = np.sort(created)
@@ -233,8 +235,8 @@ def synthetic(n_lines: int, seed: int) -> Synthetic:
     costs = pl.DataFrame(
         {
             "sku": [sku_name(s) for s in costed] + [sku_name(s) for s in costed[second]],
-            "effective_from": [FIRST - timedelta(days=30)] * len(costed)
-            + [FIRST + timedelta(days=int(d)) for d in rng.integers(30, DAYS, int(second.sum()))],
+            "effective_from": [first_day - timedelta(days=30)] * len(costed)
+            + [first_day + timedelta(days=int(d)) for d in rng.integers(30, DAYS, int(second.sum()))],
             "purchase_cost_tiyn": np.concatenate(
                 [unit_cost, np.round(unit_cost[second] * rng.uniform(0.9, 1.15, int(second.sum())))]
             ).astype(np.int64),

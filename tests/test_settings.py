@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from saudager.core.revcache import CacheRules
+from saudager.domains.accounts.types import AccountRules
 from saudager.domains.analytics.rules import AnalyticsRules
 from saudager.domains.quality.sanctions import SanctionRules
 from saudager.domains.quality.types import QualityRules
@@ -50,6 +52,8 @@ NESTED_RULES = {
     "sanctions": SanctionRules,
     "early_warnings": WarningRules,
     "analytics": AnalyticsRules,
+    "cache": CacheRules,
+    "accounts": AccountRules,
 }
 
 
@@ -96,3 +100,11 @@ def test_alert_recipients_and_secrets_from_the_environment(monkeypatch: pytest.M
     assert settings.alerts.email_to == ("owner@shop.kz", "manager@shop.kz")
     assert "secret-bot-token" not in repr(settings)
     assert settings.quality.seller_fault_reasons == {"MERCHANT_OUT_OF_STOCK", "BUYER_NOT_REACHABLE"}
+
+
+def test_account_rules_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAUDAGER_ACCOUNTS__SESSION_DAYS", "7")
+    rules = load_settings(None).accounts
+    assert (rules.session_days, rules.login_attempts, rules.login_window_minutes) == (7, 5, 15)
+    with pytest.raises(ValidationError, match="login_attempts must be at least 1"):
+        load_settings(None, accounts={"login_attempts": 0})

@@ -16,7 +16,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from saudager.core.revcache import CacheRules
 from saudager.core.timewindows import DEFAULT_TIMEZONE, zone
+from saudager.domains.accounts.types import AccountRules
 from saudager.domains.analytics.rules import AnalyticsRules
 from saudager.domains.quality.eligibility import DEFAULT_JUMA_CALENDAR
 from saudager.domains.quality.sanctions import SanctionRules
@@ -166,6 +168,12 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     web_port: int = Field(default=8000, ge=1, le=65535, description="Port of the web app.")
+    web_max_upload_mb: int = Field(
+        default=50,
+        ge=1,
+        description="Largest upload the web app takes, in megabytes: all files of one import "
+        "together; a bigger one is refused with a message saying the limit.",
+    )
     log_level: str = Field(
         default="INFO", description="Logging level: DEBUG, INFO, WARNING, ERROR."
     )
@@ -203,6 +211,17 @@ class Settings(BaseSettings):
         default_factory=QualityRules,
         description="Thresholds, windows and choices of the quality indicators: a TOML table "
         "[quality], or SAUDAGER_QUALITY__<FIELD>; each field is listed below.",
+    )
+    cache: CacheRules = Field(
+        default_factory=CacheRules,
+        description="How many shops' sales, quality facts and overviews a process keeps in "
+        "memory between requests: a TOML table [cache], or SAUDAGER_CACHE__<FIELD>; each field "
+        "is listed below.",
+    )
+    accounts: AccountRules = Field(
+        default_factory=AccountRules,
+        description="Session lifetime, the login rate limit and the password rule: a TOML "
+        "table [accounts], or SAUDAGER_ACCOUNTS__<FIELD>; each field is listed below.",
     )
 
     @field_validator("default_timezone")

@@ -17,11 +17,17 @@ from saudager.adapters.notify.email import EmailNotifier, SmtpSecurity
 from saudager.adapters.notify.fanout import FanoutNotifier
 from saudager.adapters.notify.log import LogNotifier
 from saudager.adapters.notify.telegram import TelegramNotifier
+from saudager.adapters.passwords import Argon2Hasher
 from saudager.adapters.secrets import TokenCipher
 from saudager.core.errors import ConfigurationError, SaudagerError
 from saudager.core.timewindows import zone
+from saudager.domains.accounts.service import AccountsService
+from saudager.domains.accounts.types import Role
 from saudager.domains.analytics.service import AnalyticsService
+from saudager.domains.catalog.service import CatalogService
+from saudager.domains.dashboard.service import DashboardService
 from saudager.domains.imports.service import ImportService
+from saudager.domains.jobs.service import JobsService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
 from saudager.domains.quality.alerts import AlertRules, Language
@@ -63,7 +69,16 @@ class Services:
 
     @cached_property
     def analytics(self) -> AnalyticsService:
-        return AnalyticsService(self.store, self.settings.analytics, self.settings.zhuma_calendar)
+        return AnalyticsService(
+            self.store,
+            self.settings.analytics,
+            self.settings.zhuma_calendar,
+            cached_shops=self.settings.cache.shops,
+        )
+
+    @cached_property
+    def catalog(self) -> CatalogService:
+        return CatalogService(self.store, self.analytics)
 
     @cached_property
     def quality(self) -> QualityService:
@@ -80,7 +95,17 @@ class Services:
             zhuma_calendar=s.zhuma_calendar,
             credit_payments_since=s.zhuma_credit_payments_since,
         )
-        return QualityService(self.store, rules)
+        return QualityService(self.store, rules, cached_shops=s.cache.shops)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        return DashboardService(
+            self.store,
+            self.quality,
+            self.analytics,
+            clock=lambda: datetime.now(UTC),
+            rules=self.settings.cache,
+        )
 
     @cached_property
     def shops(self) -> ShopsService:
@@ -90,6 +115,16 @@ class Services:
     def imports(self) -> ImportService:
         return ImportService(self.store, TabularFileReader())
 
+    @cached_property
+    def accounts(self) -> AccountsService:
+        return AccountsService(
+            self.store, Argon2Hasher(), self.settings.accounts, clock=lambda: datetime.now(UTC)
+        )
+
+    @cached_property
+    def jobs(self) -> JobsService:
+        return JobsService(lambda: datetime.now(UTC))
+
     def add_shop(
         self,
         name: str,
@@ -97,7 +132,10 @@ class Services:
         api_url: str | None,
         timezone: str | None,
         requests_per_second: float | None = None,
+        *,
+        owner_id: int | None = None,
     ) -> Shop:
+        """``owner_id``: the user who becomes the shop's owner, in the same transaction."""
         tz = timezone or self.settings.default_timezone
         zone(tz)
         if not name.strip():
@@ -106,11 +144,19 @@ class Services:
             raise SaudagerError("requests per second must be above zero")
         ciphertext = self.cipher.encrypt(token) if token else None
         with self.store.transaction() as tx:
-            return tx.add_shop(name.strip(), tz, api_url, ciphertext, requests_per_second)
+            shop = tx.add_shop(name.strip(), tz, api_url, ciphertext, requests_per_second)
+            if owner_id is not None:
+                tx.set_membership(owner_id, shop.id, Role.OWNER)
+            return shop
 
     def set_token(self, shop: Shop, token: str) -> None:
         with self.store.transaction() as tx:
             tx.set_shop_token(shop.id, self.cipher.encrypt(token))
+
+    def remove_token(self, shop: Shop) -> None:
+        """Forget the shop's Kaspi token: it is then filled by file import only."""
+        with self.store.transaction() as tx:
+            tx.set_shop_token(shop.id, None)
 
     def shop(self, name_or_id: str) -> Shop:
         with self.store.transaction() as tx:
@@ -174,6 +220,8 @@ class Services:
         return channels[0] if len(channels) == 1 else FanoutNotifier(channels)
 
     def close(self) -> None:
+        if "jobs" in self.__dict__:  # running jobs finish before the database closes
+            self.jobs.close()
         self.engine.dispose()
 
 

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
+from webshop import Site
 
-from saudager.settings import load_settings
-from saudager.web.app import create_app
-from saudager.wiring import build_services
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "import"
 KINDS = ["summary", "abc", "xyz", "matrix", "products", "tops", "profit-change",
          "unit-economics", "zhuma"]  # fmt: skip
 
 
 @pytest.fixture
-def client(tmp_path: Path):  # type: ignore[no-untyped-def]
-    services = build_services(load_settings(None, home=tmp_path))
-    shop = services.add_shop("files", None, None, None)
-    services.imports.import_files(shop, sorted(EXAMPLES.glob("*.csv")))
-    yield TestClient(create_app(services)), shop.id
-    services.close()
+def client(site: Site) -> tuple[TestClient, int]:
+    return site.api, site.shop.id
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -22,11 +22,13 @@ from saudager.cli.quality import print_report
 from saudager.core.errors import SaudagerError
 from saudager.core.money import format_tenge
 from saudager.core.timewindows import local_day
+from saudager.domains.accounts.types import Role
 from saudager.settings import Settings
 from saudager.web.server import run_web
 from saudager.wiring import build_services
 
 DEMO_SHOP = "demo"
+DEMO_USER = "demo"
 
 
 def tenge(tiyn: int | None) -> Decimal:
@@ -79,6 +81,10 @@ def run_demo(
                 DEMO_SHOP, token, simulator.base_url, None,
                 requests_per_second=DEMO_REQUESTS_PER_SECOND,
             )  # fmt: skip
+            # The demo's own user owns the shop; the web app logs it in without a form.
+            demo_password = secrets.token_urlsafe(24)
+            demo_user = services.accounts.add_user(DEMO_USER, demo_password, display_name="Demo")
+            services.accounts.grant(demo_user.id, shop.id, Role.OWNER)
             with services.kaspi_client(shop) as client:
                 result = sync_with_progress(services, shop, client)
             console.print(
@@ -116,6 +122,8 @@ def run_demo(
                     f"\n[bold green]Saudager is ready:[/bold green] "
                     f"http://{settings.web_host}:{web_port}/  (Ctrl+C to stop)"
                 )
-                run_web(settings, settings.web_host, web_port)
+                run_web(
+                    settings, settings.web_host, web_port, demo_login=(DEMO_USER, demo_password)
+                )
     finally:
         services.close()

@@ -6,7 +6,7 @@ import logging
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.markup import escape
@@ -14,6 +14,7 @@ from rich.table import Table
 
 from saudager.cli.output import console, errors, print_json
 from saudager.cli.progress import sync_with_progress
+from saudager.cli.users import user_app
 from saudager.core.errors import InputValidationError, SaudagerError
 from saudager.core.timewindows import local_day
 from saudager.settings import Settings, load_settings
@@ -22,6 +23,7 @@ from saudager.wiring import Services, build_services
 app = typer.Typer(no_args_is_help=True, help="Saudager: a cockpit for sellers on Kaspi.kz.")
 shop_app = typer.Typer(no_args_is_help=True, help="Add and list shops.")
 app.add_typer(shop_app, name="shop")
+app.add_typer(user_app, name="user")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 ConfigOption = Annotated[
@@ -413,14 +415,19 @@ def report(
     from decimal import Decimal, InvalidOperation
 
     from saudager.cli import report as show
-    from saudager.domains.analytics import views
-    from saudager.domains.analytics.report_views import economics_frame
+    from saudager.domains.analytics.report_views import (
+        ABC_BY,
+        GRANULARITIES,
+        ReportKind,
+        build_report,
+    )
+    from saudager.domains.analytics.summary import Granularity
 
     if kind not in show.KINDS:
         raise _fail(f"unknown report {kind!r}: expected one of {', '.join(show.KINDS)}", code=2)
-    if by not in ("revenue", "profit", "units"):
+    if by not in ABC_BY:
         raise _fail(f"--by {by!r}: expected revenue, profit or units", code=2)
-    if granularity not in (None, "day", "week", "month"):
+    if granularity not in (None, *GRANULARITIES):
         raise _fail(f"--granularity {granularity!r}: expected day, week or month", code=2)
     try:
         margin = Decimal(target_margin)
@@ -431,46 +438,14 @@ def report(
         target = services.shop(shop)
         today = local_day(datetime.now(UTC), target.timezone)
         span = show.period(first, last, today)
-        service = services.analytics
-        sales = service.sales(target)
-        tables: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        if kind == "summary":
-            tables["summary"] = service.summary(sales, span, granularity)  # type: ignore[arg-type]
-        elif kind == "abc":
-            tables["abc"] = service.abc(sales, span, by)  # type: ignore[arg-type]
-        elif kind == "xyz":
-            tables["xyz"] = service.xyz(sales, span)
-        elif kind == "matrix":
-            tables["matrix"] = service.matrix(sales, span, by)  # type: ignore[arg-type]
-        elif kind == "products":
-            tables["products"] = service.products(sales, span, None)
-        elif kind == "tops":
-            tables.update(service.tops(sales, span))
-        elif kind == "profit-change":
-            change = service.profit_change(sales, span, None)
-            tables["profit_change"] = change.frame()
-            extra = {
-                "profit_a": views.tenge(change.profit_a_tiyn),
-                "profit_b": views.tenge(change.profit_b_tiyn),
-                "change": views.tenge(change.change_tiyn),
-                "new_skus": list(change.new_skus),
-                "discontinued_skus": list(change.discontinued_skus),
-                "missing_cost_skus": list(change.missing_cost_skus),
-            }
-        elif kind == "unit-economics":
-            rows = service.unit_economics(sales, span[1], margin)
-            tables["unit_economics"] = economics_frame(rows)
-        else:
-            plan = service.zhuma(sales, today)
-            if plan.plan is not None:
-                tables["stock_plan"] = plan.plan.frame()
-                extra = {"sale": [plan.plan.sale.start.isoformat(), plan.plan.sale.end.isoformat()],
-                         "packers_needed": plan.plan.packing.packers_needed,
-                         "uplift": str(plan.plan.uplift.factor),
-                         "uplift_source": str(plan.plan.uplift.source)}  # fmt: skip
-            if plan.losses is not None:
-                tables["unprofitable_at_zhuma"] = plan.losses.frame()
+        built = build_report(
+            services.analytics, target, cast("ReportKind", kind), span, today,
+            by=by, granularity=cast("Granularity", granularity),
+            target_margin=margin,
+        )  # fmt: skip
+        tables: dict[str, Any] = dict(built.tables)
+        extra: dict[str, Any] = built.facts()
+        if kind == "zhuma":
             # Whether the shop may take part at all: the quality module's verdict.
             from saudager.domains.quality.views import zhuma_json
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -12,16 +12,19 @@ from rich.table import Table
 
 from saudager.cli.output import console
 from saudager.domains.analytics import views
+from saudager.domains.analytics.report_views import REPORT_KINDS, period_of
 
-KINDS = ("summary", "abc", "xyz", "matrix", "products", "tops", "profit-change",
-         "unit-economics", "zhuma")  # fmt: skip
+KINDS: tuple[str, ...] = REPORT_KINDS
 
 
 def period(first: str | None, last: str | None, today: date) -> tuple[date, date]:
     """``--from``/``--to``; default: the 30 days ending yesterday (today is not over)."""
     try:
-        end = date.fromisoformat(last) if last else today - timedelta(days=1)
-        start = date.fromisoformat(first) if first else end - timedelta(days=29)
+        start, end = period_of(
+            date.fromisoformat(first) if first else None,
+            date.fromisoformat(last) if last else None,
+            today,
+        )
     except ValueError as exc:
         raise typer.BadParameter(f"expected dates such as 2026-08-25: {exc}") from None
     if start > end:

@@ -18,7 +18,7 @@ def zone(name: str) -> ZoneInfo:
     """The named zone, with an error that says what was expected."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
         raise ValueError(
             f"unknown time zone {name!r}: expected an IANA name such as 'Asia/Almaty'"
         ) from exc

@@ -88,12 +88,16 @@ def test_a_second_sync_changes_nothing(store: SqlStore, shop: Shop, sim: Running
     _sync(store, shop, sim)
     with store.transaction() as tx:
         before = tx.list_orders(shop.id)
+        revision = tx.data_revision(shop.id)
+    assert revision > 0  # the first sync wrote, and so moved the shop's data revision
     again = _sync(store, shop, sim)
     assert again.orders_seen > 0
     assert (again.orders_written, again.returns_written, again.products_written) == (0, 0, 0)
     assert (again.reviews_written, again.reviews_deleted) == (0, 0)
     with store.transaction() as tx:
         assert tx.list_orders(shop.id) == before
+        # Nothing written: what was computed from the shop's data still holds.
+        assert tx.data_revision(shop.id) == revision
 
 
 def test_after_time_passes_sync_follows_orders_and_deleted_reviews(

@@ -14,6 +14,8 @@ from saudager.core.errors import ConfigurationError
 
 #: How long a SQLite writer waits for another one before giving up ("database is locked").
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: A connection execution option: its transactions only read (``SqlStore.reading``).
+READ_ONLY_OPTION = "saudager_read_only"
 
 _POSTGRES_DRIVER = "postgresql+psycopg"
 
@@ -85,7 +87,11 @@ def _sqlite_engine(url: URL, engine_options: dict[str, Any]) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader needs no write lock: in WAL mode it reads its snapshot beside the writers.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

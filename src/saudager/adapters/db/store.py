@@ -44,6 +44,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from saudager.adapters.db import tables as t
+from saudager.adapters.db.accounts_store import AccountsStoreMixin
+from saudager.adapters.db.engine import READ_ONLY_OPTION
 from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
 from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
 from saudager.domains.analytics.lines import RAW_LINES_SCHEMA, RAW_RETURNS_SCHEMA
@@ -70,6 +72,7 @@ from saudager.domains.shops.types import Shop, SyncRun
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+    from saudager.domains.accounts.ports import AccountsStore, AccountsTx
     from saudager.domains.orders.ports import Store, StoreTx
 
 Clock = Callable[[], datetime]
@@ -114,11 +117,22 @@ class SqlStore:
         self._unanalyzed_inserts: int | None = 0 if engine.dialect.name == "postgresql" else None
 
     @contextmanager
+    def reading(self) -> Iterator[SqlStoreTx]:
+        """A unit of work that only reads: one consistent snapshot, and on SQLite without the
+        write lock that ``transaction`` takes at its start, so a long read (a whole shop's
+        frames) never holds up writers, nor they it. Writing in it is a programming error."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY_OPTION: True})
+            with connection.begin():
+                yield SqlStoreTx(connection, self._clock)
+
+    @contextmanager
     def transaction(self) -> Iterator[SqlStoreTx]:
         """One unit of work on one connection: it commits on exit, or rolls back on an error."""
         with self.engine.begin() as connection:
             tx = SqlStoreTx(connection, self._clock)
             yield tx
+            tx._raise_revisions()
         if self._unanalyzed_inserts is not None and tx.orders_inserted:
             self._ensure_statistics(tx.orders_inserted)
 
@@ -142,7 +156,7 @@ class SqlStore:
                 connection.execute(text(f"ANALYZE {', '.join(_ANALYZED_TABLES)}"))
 
 
-class SqlStoreTx:
+class SqlStoreTx(AccountsStoreMixin):
     """Everything the store does, bound to one connection inside one transaction."""
 
     def __init__(self, connection: Connection, clock: Clock) -> None:
@@ -150,6 +164,7 @@ class SqlStoreTx:
         self._clock = clock
         self.orders_inserted = 0  # new orders written in this transaction
         self._dialect = connection.dialect.name
+        self._changed_shops: set[int] = set()  # see _raise_revisions
 
     # ---------------------------------------------------------------- shops
 
@@ -222,6 +237,24 @@ class SqlStoreTx:
         )
         if result.rowcount == 0:
             raise NotFoundError(f"no shop with id {shop_id}")
+
+    def set_shop_timezone(self, shop_id: int, timezone: str) -> None:
+        result = self._conn.execute(
+            update(t.shops).where(t.shops.c.id == shop_id).values(timezone=timezone)
+        )
+        if result.rowcount == 0:
+            raise NotFoundError(f"no shop with id {shop_id}")
+        # Local days and windows move with the zone: what the reports read has changed.
+        self._changed_shops.add(shop_id)
+
+    def data_revision(self, shop_id: int) -> int:
+        row = self._conn.execute(
+            select(t.shops.c.data_revision).where(t.shops.c.id == shop_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no shop with id {shop_id}")
+        # A change made earlier in this transaction counts already (see _raise_revisions).
+        return int(row.data_revision) + (shop_id in self._changed_shops)
 
     def start_sync_run(self, shop_id: int, started_at: datetime) -> int:
         result = self._conn.execute(
@@ -304,6 +337,7 @@ class SqlStoreTx:
                 rows.append({"shop_id": shop_id, **_fields(merged), "updated_at": now})
         if rows:
             self._conn.execute(_upsert(self._dialect, "products"), rows)
+            self._changed_shops.add(shop_id)
         return len(rows)
 
     def add_product_costs(self, shop_id: int, costs: Sequence[ProductCost]) -> int:
@@ -334,6 +368,7 @@ class SqlStoreTx:
         ]
         if rows:
             self._conn.execute(_upsert(self._dialect, "product_costs"), rows)
+            self._changed_shops.add(shop_id)
         return len(rows)
 
     def list_products(self, shop_id: int) -> list[Product]:
@@ -388,6 +423,7 @@ class SqlStoreTx:
                 line_rows.extend(_line_values(shop_id, code, order.lines))
         if order_rows:
             self._conn.execute(_upsert(self._dialect, "orders"), order_rows)
+            self._changed_shops.add(shop_id)
         self._delete_lines(shop_id, lines_to_replace)
         if line_rows:
             self._conn.execute(insert(t.order_lines), line_rows)
@@ -416,6 +452,7 @@ class SqlStoreTx:
             self._conn.execute(insert(t.order_lines), line_rows)
         if updates:
             self._conn.execute(_SET_FINGERPRINT, updates)
+            self._changed_shops.add(shop_id)
         return len(line_rows)
 
     def existing_order_codes(self, shop_id: int, codes: Sequence[str]) -> set[str]:
@@ -442,6 +479,13 @@ class SqlStoreTx:
             where.append(t.orders.c.created_at >= created_from)
         if created_to is not None:
             where.append(t.orders.c.created_at < created_to)
+        return self._orders_where(where)
+
+    def active_orders(self, shop_id: int) -> list[Order]:
+        """API orders whose status is not final, with their lines, oldest first."""
+        return self._orders_where(list(_active_orders(shop_id)))
+
+    def _orders_where(self, where: list[ColumnElement[bool]]) -> list[Order]:
         # Two queries in all, however many orders: the orders, then all their lines.
         lines: dict[str, list[OrderLine]] = {}
         line_query = (
@@ -509,6 +553,7 @@ class SqlStoreTx:
         ]
         if rows:
             self._conn.execute(_upsert(self._dialect, "reviews"), rows)
+            self._changed_shops.add(shop_id)
         return len(rows)
 
     def review_keys_approved_between(
@@ -539,6 +584,8 @@ class SqlStoreTx:
                 .values(deleted_at=deleted_at)
             )
             marked += result.rowcount
+        if marked:
+            self._changed_shops.add(shop_id)
         return marked
 
     def list_reviews(self, shop_id: int) -> list[Review]:
@@ -564,6 +611,7 @@ class SqlStoreTx:
                 rows.append({"shop_id": shop_id, **_fields(merged)})
         if rows:
             self._conn.execute(_upsert(self._dialect, "returns"), rows)
+            self._changed_shops.add(shop_id)
         return len(rows)
 
     def list_returns(self, shop_id: int) -> list[Return]:
@@ -701,6 +749,8 @@ class SqlStoreTx:
         ]  # fmt: skip
         for chunk in _chunks(values, 1000):
             self._conn.execute(_upsert(self._dialect, "ad_spend"), list(chunk))
+        if values:
+            self._changed_shops.add(shop_id)
         return len(values)
 
     def set_commission_rate(self, shop_id: int, rate: CommissionRate) -> None:
@@ -709,6 +759,19 @@ class SqlStoreTx:
             {"shop_id": shop_id, "category": rate.category, "payment_mode": rate.payment_mode,
              "effective_from": rate.effective_from, "rate_bp": rate.rate_bp, "source": rate.source},
         )  # fmt: skip
+        self._changed_shops.add(shop_id)
+
+    def commission_rates(self, shop_id: int) -> list[CommissionRate]:
+        k = t.commission_rates
+        rows = self._conn.execute(
+            select(k.c.category, k.c.payment_mode, k.c.effective_from, k.c.rate_bp, k.c.source)
+            .where(k.c.shop_id == shop_id)
+            .order_by(k.c.category, k.c.payment_mode, k.c.effective_from)
+        )
+        return [
+            CommissionRate(r.category, r.payment_mode, r.effective_from, r.rate_bp, r.source)
+            for r in rows
+        ]
 
     def _frame(
         self,
@@ -742,8 +805,11 @@ class SqlStoreTx:
             )
             for name in columns
         }
-        result = self._conn.execution_options(yield_per=_FRAME_CHUNK).execute(
-            shape(select(*selected))
+        # Streaming for this statement only: ``Connection.execution_options`` would set it on
+        # the connection, and every later statement of the transaction would then run in a
+        # server-side cursor (which PostgreSQL refuses for an UPDATE).
+        result = self._conn.execute(
+            shape(select(*selected)), execution_options={"yield_per": _FRAME_CHUNK}
         )
         parts: dict[str, list[pl.Series]] = {name: [] for name in columns}
         for rows in result.partitions():
@@ -806,6 +872,25 @@ class SqlStoreTx:
         return [SentAlert(key=r.key, kind=r.kind, text=r.text, sent_at=r.sent_at) for r in rows]
 
     # -------------------------------------------------------------- helpers
+
+    def _raise_revisions(self) -> None:
+        """Raise by one the ``data_revision`` of every shop whose report data this transaction
+        changed: called once, as the transaction's last statement before it commits.
+
+        Orders and their lines, reviews and their deletion marks, returns, products, purchase
+        costs, advertising spend and commission rates count; sync runs, watermarks, quality
+        snapshots and alerts do not. A write that changes nothing (a re-sync of unchanged
+        orders) raises nothing. Raised last, once per transaction and in shop order, the shop's
+        row is locked (PostgreSQL) only from there to the commit, and the revision adds no
+        conflicting lock order of its own between two writers of one shop.
+        """
+        for shop_id in sorted(self._changed_shops):
+            self._conn.execute(
+                update(t.shops)
+                .where(t.shops.c.id == shop_id)
+                .values(data_revision=t.shops.c.data_revision + 1)
+            )
+        self._changed_shops.clear()
 
     def _among(self, column: ColumnElement[str], keys: Sequence[str]) -> ColumnElement[bool]:
         """``column IN (keys)``, written as ``column = ANY(:array)`` on PostgreSQL.
@@ -1041,4 +1126,10 @@ if TYPE_CHECKING:
         return store
 
     def _tx_conforms(tx: SqlStoreTx) -> StoreTx:
+        return tx
+
+    def _accounts_store_conforms(store: SqlStore) -> AccountsStore:
+        return store
+
+    def _accounts_tx_conforms(tx: SqlStoreTx) -> AccountsTx:
         return tx

@@ -1,15 +1,24 @@
-"""The sales reports of one shop: the store's frames, costed once, read by every report."""
+"""The sales reports of one shop: the store's frames, costed once, read by every report.
+
+The costed sales of the most recently used shops are kept in memory while the shop's data
+revision (raised by the store with every change) and time zone stay the same: a million lines
+take seconds to read and cost, and no time to reuse (``docs/dashboard.md``, "Caching").
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Literal
+from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Hashable
+from typing import Literal, TypeVar, cast
 
 import polars as pl
 
+from saudager.core.errors import SaudagerError
 from saudager.core.gcpause import collector_paused
+from saudager.core.revcache import DEFAULT_CACHED_SHOPS, RevisionCache
 from saudager.domains.analytics.abc import abc_analysis, abc_xyz_matrix, xyz_analysis
 from saudager.domains.analytics.commission_defaults import default_commissions
 from saudager.domains.analytics.costs import cost_lines
@@ -23,12 +32,17 @@ from saudager.domains.analytics.planner import (
 )
 from saudager.domains.analytics.products import product_stats, tops
 from saudager.domains.analytics.profit_change import ProfitChange, explain_profit_change
+from saudager.domains.analytics.records import CommissionRate
 from saudager.domains.analytics.rules import AnalyticsRules
 from saudager.domains.analytics.summary import Granularity, summarize
 from saudager.domains.analytics.types import COMMISSION_SCHEMA
 from saudager.domains.orders.ports import Store
 from saudager.domains.quality.eligibility import JumaWindow, calendar_from_days, juma_timing
 from saudager.domains.shops.types import Shop
+
+_T = TypeVar("_T")
+#: Reports and page views kept per cached shop (periods, days and options seen recently).
+_DERIVED_PER_SHOP = 64
 
 Period = tuple[date, date]
 AbcBy = Literal["revenue", "profit", "units"]
@@ -61,16 +75,70 @@ def previous_period(period: Period) -> Period:
     return first - timedelta(days=length), first - timedelta(days=1)
 
 
+#: The payment modes a seller's commission rate may be for ("*": both).
+COMMISSION_PAYMENT_MODES = ("*", "PREPAID", "PAY_WITH_CREDIT")
+
+
+def commission_rate(
+    category: str, percent: Decimal | str, payment_mode: str, effective_from: date, source: str
+) -> CommissionRate:
+    """A seller's commission rate from a percent (``12.5`` or ``"12,5"``); raises
+    ``SaudagerError`` saying what was expected."""
+    try:
+        value = Decimal(percent.replace(",", ".").strip() if isinstance(percent, str) else percent)
+    except InvalidOperation:
+        raise SaudagerError(f"percent: expected a number such as 12.5, got {percent!r}") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise SaudagerError(f"percent: expected 0 to 100, got {percent}")
+    if payment_mode not in COMMISSION_PAYMENT_MODES:
+        raise SaudagerError("payment mode: expected " + ", ".join(COMMISSION_PAYMENT_MODES))
+    if not category.strip():
+        raise SaudagerError("category: give a Kaspi category title, or * for all others")
+    rate_bp = int((value * 100).to_integral_value())
+    shown_source = source.strip() or "set by the seller"
+    return CommissionRate(category.strip(), payment_mode, effective_from, rate_bp, shown_source)
+
+
 class AnalyticsService:
     def __init__(
-        self, store: Store, rules: AnalyticsRules, zhuma_calendar: tuple[tuple[date, date], ...]
+        self,
+        store: Store,
+        rules: AnalyticsRules,
+        zhuma_calendar: tuple[tuple[date, date], ...],
+        *,
+        cached_shops: int = DEFAULT_CACHED_SHOPS,
     ) -> None:
         self._store = store
         self._rules = rules
         self._calendar = calendar_from_days(zhuma_calendar)
+        #: Costed sales by shop id, at (data revision, time zone).
+        self.cache: RevisionCache[int, ShopSales] = RevisionCache(cached_shops)
+        #: Reports and views computed from them, by (shop id, what and with which inputs).
+        self.derived_cache: RevisionCache[tuple[int, Hashable], object] = RevisionCache(
+            cached_shops * _DERIVED_PER_SHOP
+        )
 
     def sales(self, shop: Shop) -> ShopSales:
-        with self._store.transaction() as tx:
+        """The shop's sales, costed: kept from an earlier call while the shop's data revision
+        and time zone are unchanged, read and costed anew otherwise (once, however many callers
+        ask at the same time)."""
+        with self._store.reading() as tx:
+            revision = tx.data_revision(shop.id)
+        sales = self.cache.get(shop.id, (revision, shop.timezone), lambda: self._load(shop))
+        # The shop's other fields (its name, its token) do not change the sales.
+        return sales if sales.shop == shop else dataclasses.replace(sales, shop=shop)
+
+    def derived(self, shop: Shop, key: Hashable, build: Callable[[], _T]) -> _T:
+        """A value computed from the shop's data (a report, a page's view), kept while the
+        shop's data revision and time zone are unchanged; ``key`` names what and its inputs
+        (period, day, options) and must change whenever the value would."""
+        with self._store.reading() as tx:
+            revision = tx.data_revision(shop.id)
+        value = self.derived_cache.get((shop.id, key), (revision, shop.timezone), build)
+        return cast(_T, value)
+
+    def _load(self, shop: Shop) -> ShopSales:
+        with self._store.reading() as tx:
             frames = tx.sales_frames(shop.id)
         lines = prepare_lines(frames.lines, shop.timezone)
         returns = prepare_returns(frames.returns, shop.timezone)
@@ -90,6 +158,16 @@ class AnalyticsService:
             ad_spend=frames.ad_spend,
             stock=stock,
         )
+
+    def commission_rates(self, shop: Shop) -> list[CommissionRate]:
+        """The seller's own commission rates; they win over the shipped table."""
+        with self._store.transaction() as tx:
+            return tx.commission_rates(shop.id)
+
+    def set_commission_rate(self, shop: Shop, rate: CommissionRate) -> None:
+        """Add the seller's rate, or replace the one of the same category, mode and day."""
+        with self._store.transaction() as tx:
+            tx.set_commission_rate(shop.id, rate)
 
     def summary(self, sales: ShopSales, period: Period, granularity: Granularity) -> pl.DataFrame:
         return summarize(sales.costed, *period, granularity, sales.ad_spend)

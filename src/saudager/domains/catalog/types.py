@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from saudager.domains.analytics.economics import UnitEconomics
+
 
 @dataclass(frozen=True, slots=True)
 class Product:
@@ -31,3 +33,30 @@ class ProductCost:
     sku: str
     effective_from: date
     purchase_cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ProductEconomics:
+    """One SKU on the products page: what it is, its purchase cost in effect and its unit
+    economics over the window (``None`` when an input is missing: ``missing`` says which)."""
+
+    sku: str
+    name: str | None
+    category: str | None
+    stock: int | None
+    cost: ProductCost | None  # the purchase cost in effect on the view's day
+    economics: UnitEconomics | None
+    #: "price" (not sold in the window), "purchase", "commission", "delivery", "other".
+    missing: tuple[str, ...] = ()
+    in_catalog: bool = True  # False: known only from its sales
+
+
+@dataclass(frozen=True, slots=True)
+class ProductsView:
+    """Every SKU of a shop with its unit economics as of a local day."""
+
+    as_of: date
+    first_day: date  # the window whose sales give each SKU's price and per-unit costs
+    target_margin: Decimal
+    rows: tuple[ProductEconomics, ...]
+    last_sale_day: date | None  # of any SKU, ever (None: no sales at all)

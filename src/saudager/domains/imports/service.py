@@ -7,7 +7,7 @@ slow read never holds the database's write lock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from saudager.core.errors import FieldProblem, InputValidationError
@@ -31,6 +31,10 @@ from saudager.domains.shops.types import Shop
 
 _ALL_KINDS = tuple(k.value for k in ImportKind)
 
+#: Told how far an import got: files read, files in all, and the file about to be read (its
+#: path), or ``None`` once every file is read and the import is being checked and written.
+ImportProgress = Callable[[int, int, str | None], None]
+
 
 class _DryRunDone(Exception):
     """Raised inside the transaction of a dry run so that it rolls back; carries the report."""
@@ -52,6 +56,7 @@ class ImportService:
         kind: str | None = None,
         *,
         dry_run: bool = False,
+        on_progress: ImportProgress | None = None,
     ) -> ImportReport:
         """Import ``paths`` into ``shop``; every file's kind is ``kind`` or told by its header.
 
@@ -59,9 +64,11 @@ class ImportService:
         written). Re-importing the same files changes nothing and reports zero inserted or
         changed, except for advertising, whose rows are all reported written again.
         ``dry_run`` does all of it, writes included, then rolls the transaction back: the
-        report says what an import would change.
+        report says what an import would change. ``on_progress`` is told of each file read.
         """
-        files = self.validate_files(shop, paths, kind)
+        files = self.validate_files(shop, paths, kind, on_progress=on_progress)
+        if on_progress is not None:
+            on_progress(len(paths), len(paths), None)
         problems = [p for f in files for p in f.problems]
         try:
             with self._store.transaction() as tx:
@@ -79,7 +86,12 @@ class ImportService:
         return report
 
     def validate_files(
-        self, shop: Shop, paths: Sequence[Path], kind: str | None = None
+        self,
+        shop: Shop,
+        paths: Sequence[Path],
+        kind: str | None = None,
+        *,
+        on_progress: ImportProgress | None = None,
     ) -> list[ValidatedFile]:
         """Read and validate every table of every file, without the store.
 
@@ -87,7 +99,9 @@ class ImportService:
         """
         forced = _kind(kind)
         files: list[ValidatedFile] = []
-        for path in paths:
+        for done, path in enumerate(paths):
+            if on_progress is not None:
+                on_progress(done, len(paths), str(path))
             try:
                 tables = self._reader.read_tables(
                     path, (forced.value,) if forced is not None else _ALL_KINDS

@@ -46,6 +46,10 @@ class OrdersTx(Protocol):
         """Codes of API orders whose status is not final (see ``FINAL_STATUSES``)."""
         ...
 
+    def active_orders(self, shop_id: int) -> list[Order]:
+        """The API orders whose status is not final, with their lines, oldest first."""
+        ...
+
     def oldest_active_created_at(self, shop_id: int) -> datetime | None:
         """Creation time of the oldest order ``active_order_codes`` would list."""
         ...
@@ -89,6 +93,11 @@ class StoreTx(ShopsTx, CatalogTx, OrdersTx, QualityTx, AnalyticsTx, Protocol):
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[StoreTx]:
         """A unit of work: everything done in it commits together, or nothing does."""
+        ...
+
+    def reading(self) -> AbstractContextManager[StoreTx]:
+        """A unit of work that only reads, from one consistent snapshot, without holding up
+        writers (long reads of a whole shop)."""
         ...
 
 

@@ -2,7 +2,14 @@
 
 Every figure is computed from the facts of the shop's stored orders, reviews and returns; the
 daily history is recomputed from them (and stored, so that it can be shown and traced) whenever
-a report is made, which also backfills it for a freshly synced or imported history.
+a day's report is first made on the shop's current data, which also backfills it for a freshly
+synced or imported history.
+
+The facts of the most recently used shops, and what is computed from them for a day (today's
+indicators, the daily series, the sanctions, the outlook), are kept in memory while the shop's
+data revision (raised by the store with every change) and time zone stay the same
+(``docs/dashboard.md``, "Caching"). The deadline warnings, which depend on the moment, are
+computed on every call.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from saudager.core.revcache import DEFAULT_CACHED_SHOPS, RevisionCache
 from saudager.core.timewindows import local_day
 from saudager.domains.orders.ports import Store
 from saudager.domains.orders.types import ACTIVE_STATES, Order
@@ -85,32 +93,76 @@ class Explanation:
 
 @dataclass(frozen=True, slots=True)
 class _Computed:
-    facts: pl.DataFrame
+    """What one day's figures are made of (without the facts: those are kept by shop)."""
+
     series: pl.DataFrame
     sanctions: SanctionState
     indicators: dict[Indicator, IndicatorValue]
 
 
+#: A shop's data at one revision in one time zone: what cached values are built at.
+_Version = tuple[int, str]
+#: Days whose computed figures are kept per shop (today, and a few asked for explicitly).
+_DAYS_PER_SHOP = 4
+
+
 class QualityService:
-    def __init__(self, store: Store, rules: GuardRules) -> None:
+    def __init__(
+        self, store: Store, rules: GuardRules, *, cached_shops: int = DEFAULT_CACHED_SHOPS
+    ) -> None:
         self._store = store
         self._rules = rules
+        #: The facts frame by shop id.
+        self.facts_cache: RevisionCache[int, pl.DataFrame] = RevisionCache(cached_shops)
+        #: The day's figures by (shop id, as-of day), and the outlook by (shop, day, days).
+        self.computed_cache: RevisionCache[tuple[int, date], _Computed] = RevisionCache(
+            cached_shops * _DAYS_PER_SHOP
+        )
+        #: The facts behind an indicator, by (shop, indicator, day).
+        self.explain_cache: RevisionCache[tuple[int, Indicator, date], Explanation] = RevisionCache(
+            cached_shops * _DAYS_PER_SHOP
+        )
+        self.outlook_cache: RevisionCache[
+            tuple[int, date, int], dict[Indicator, IndicatorOutlook]
+        ] = RevisionCache(cached_shops * _DAYS_PER_SHOP)
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def _facts(self, shop: Shop) -> pl.DataFrame:
-        with self._store.transaction() as tx:
+    def _version(self, shop: Shop) -> _Version:
+        with self._store.reading() as tx:
+            return tx.data_revision(shop.id), shop.timezone
+
+    def _facts(self, shop: Shop, version: _Version) -> pl.DataFrame:
+        return self.facts_cache.get(shop.id, version, lambda: self._load_facts(shop))
+
+    def _load_facts(self, shop: Shop) -> pl.DataFrame:
+        with self._store.reading() as tx:
             orders, reviews, returns = tx.quality_frames(shop.id)
         return facts_from_frames(orders, reviews, returns, self._rules.quality)
 
+    def _computed(self, shop: Shop, as_of: date, version: _Version) -> _Computed:
+        """The day's figures; computing them anew also stores the daily history."""
+        return self.computed_cache.get(
+            (shop.id, as_of),
+            version,
+            lambda: self._compute(shop, self._facts(shop, version), as_of),
+        )
+
+    def _outlook(
+        self, shop: Shop, as_of: date, days: int, version: _Version
+    ) -> dict[Indicator, IndicatorOutlook]:
+        def build() -> dict[Indicator, IndicatorOutlook]:
+            computed = self._computed(shop, as_of, version)
+            return outlook(
+                self._facts(shop, version), as_of, shop.timezone, self._rules.quality, days,
+                violations_so_far=computed.sanctions.violations_so_far,
+            )  # fmt: skip
+
+        return self.outlook_cache.get((shop.id, as_of, days), version, build)
+
     def _active_orders(self, shop: Shop) -> list[Order]:
-        with self._store.transaction() as tx:
-            return [
-                order
-                for code in tx.active_order_codes(shop.id)
-                if (order := tx.get_order(shop.id, code)) is not None
-                and order.state in ACTIVE_STATES
-            ]
+        with self._store.reading() as tx:
+            return [order for order in tx.active_orders(shop.id) if order.state in ACTIVE_STATES]
 
     def _compute(self, shop: Shop, facts: pl.DataFrame, as_of: date) -> _Computed:
         rules = self._rules.quality
@@ -129,15 +181,14 @@ class QualityService:
             )  # fmt: skip
         sanctions = sanction_state(series, as_of, self._rules.sanctions)
         self._store_history(shop, series)
-        return _Computed(facts, series, sanctions, values)
+        return _Computed(series, sanctions, values)
 
     def _store_history(self, shop: Shop, series: pl.DataFrame) -> None:
         with self._store.transaction() as tx:
             tx.save_quality_snapshots(shop.id, snapshots_of(series))
 
     def report(self, shop: Shop, as_of: date) -> QualityReport:
-        facts = self._facts(shop)
-        computed = self._compute(shop, facts, as_of)
+        computed = self._computed(shop, as_of, self._version(shop))
         return QualityReport(
             shop=shop,
             as_of=as_of,
@@ -157,20 +208,31 @@ class QualityService:
         )
 
     def explain(self, shop: Shop, indicator: Indicator, as_of: date) -> Explanation:
-        facts = self._facts(shop)
-        computed = self._compute(shop, facts, as_of)
-        return Explanation(
-            value=computed.indicators[indicator],
-            facts=drilldown(facts, indicator, as_of, shop.timezone, self._rules.quality),
-        )
+        version = self._version(shop)
+
+        def build() -> Explanation:
+            computed = self._computed(shop, as_of, version)
+            facts = self._facts(shop, version)
+            return Explanation(
+                value=computed.indicators[indicator],
+                facts=drilldown(facts, indicator, as_of, shop.timezone, self._rules.quality),
+            )
+
+        return self.explain_cache.get((shop.id, indicator, as_of), version, build)
 
     def outlook(self, shop: Shop, as_of: date, days: int = 30) -> dict[Indicator, IndicatorOutlook]:
-        facts = self._facts(shop)
-        computed = self._compute(shop, facts, as_of)
-        return outlook(
-            facts, as_of, shop.timezone, self._rules.quality, days,
-            violations_so_far=computed.sanctions.violations_so_far,
-        )  # fmt: skip
+        return self._outlook(shop, as_of, days, self._version(shop))
+
+    def recent_history(self, shop: Shop, as_of: date, days: int = 90) -> list[Snapshot]:
+        """Every indicator on each of the ``days`` local days ending with ``as_of``, oldest
+        first: the daily series the report for ``as_of`` computed (and stored), not a re-read
+        of the stored history. Days before the shop's data begins (more than a day before its
+        first order, review or return) are not in it."""
+        if days < 1:
+            raise ValueError("the history covers at least one day")
+        computed = self._computed(shop, as_of, self._version(shop))
+        first = as_of - timedelta(days=days - 1)
+        return list(snapshots_of(computed.series.filter(pl.col("day") >= first)))
 
     def history(self, shop: Shop, first: date | None, last: date | None) -> list[Snapshot]:
         with self._store.transaction() as tx:
@@ -188,13 +250,10 @@ class QualityService:
         An alert is recorded once delivered (or delivered on some channels); one that no
         channel took is not, so the next check tries it again.
         """
-        facts = self._facts(shop)
+        version = self._version(shop)
         today = local_day(now, shop.timezone)
-        computed = self._compute(shop, facts, today)
-        ahead = outlook(
-            facts, today, shop.timezone, self._rules.quality,
-            violations_so_far=computed.sanctions.violations_so_far,
-        )  # fmt: skip
+        computed = self._computed(shop, today, version)
+        ahead = self._outlook(shop, today, 30, version)
         risks = [
             HandoverRisk(w.order_code, w.deadline, w.minutes_left)
             for w in self.warnings(shop, now)

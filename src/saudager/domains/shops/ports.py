@@ -38,6 +38,19 @@ class ShopsTx(Protocol):
 
     def set_shop_token(self, shop_id: int, token_ciphertext: bytes | None) -> None: ...
 
+    def set_shop_timezone(self, shop_id: int, timezone: str) -> None:
+        """Raises ``NotFoundError``; raises the shop's data revision (local days move)."""
+        ...
+
+    def data_revision(self, shop_id: int) -> int:
+        """A number raised by every transaction that changes what the shop's reports read
+        (orders and lines, reviews, returns, products, costs, ad spend, commission rates).
+
+        Equal numbers mean equal data: a reader may keep what it computed at one revision until
+        the number moves, whichever process wrote. One indexed read. Raises ``NotFoundError``.
+        """
+        ...
+
     def start_sync_run(self, shop_id: int, started_at: datetime) -> int: ...
 
     def finish_sync_run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from saudager.core.timewindows import zone
 from saudager.domains.orders.ports import Store
 from saudager.domains.shops.types import Shop, SyncRun
 
@@ -19,7 +20,8 @@ class ShopsService:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def overview(self) -> list[ShopOverview]:
+    def overview(self, only: set[int] | None = None) -> list[ShopOverview]:
+        """Every shop, or those whose ids are in ``only``."""
         with self._store.transaction() as tx:
             return [
                 ShopOverview(
@@ -28,4 +30,17 @@ class ShopsService:
                     last_sync=next(iter(tx.sync_runs(shop.id, limit=1)), None),
                 )
                 for shop in tx.list_shops()
+                if only is None or shop.id in only
             ]
+
+    def set_timezone(self, shop_id: int, timezone: str) -> Shop:
+        """Raises ``ValueError`` for an unknown zone, ``NotFoundError`` for an unknown shop."""
+        zone(timezone)
+        with self._store.transaction() as tx:
+            tx.set_shop_timezone(shop_id, timezone)
+            return tx.get_shop(shop_id)
+
+    def sync_runs(self, shop_id: int, limit: int = 20) -> list[SyncRun]:
+        """The shop's recent sync runs, newest first."""
+        with self._store.transaction() as tx:
+            return tx.sync_runs(shop_id, limit)
