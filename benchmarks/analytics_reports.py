@@ -236,7 +236,10 @@ def synthetic(n_lines: int, seed: int, as_of: date = AS_OF) -> Synthetic:
         {
             "sku": [sku_name(s) for s in costed] + [sku_name(s) for s in costed[second]],
             "effective_from": [first_day - timedelta(days=30)] * len(costed)
-            + [first_day + timedelta(days=int(d)) for d in rng.integers(30, DAYS, int(second.sum()))],
+            + [
+                first_day + timedelta(days=int(d))
+                for d in rng.integers(30, DAYS, int(second.sum()))
+            ],
             "purchase_cost_tiyn": np.concatenate(
                 [unit_cost, np.round(unit_cost[second] * rng.uniform(0.9, 1.15, int(second.sum())))]
             ).astype(np.int64),

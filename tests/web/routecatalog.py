@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import FastAPI, UploadFile, params
+from fastapi import UploadFile, params
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter
@@ -54,7 +54,7 @@ class Call:
         return f"{self.method} {self.template}"
 
 
-def routes(app: FastAPI) -> list[APIRoute]:
+def routes(app: Any) -> list[APIRoute]:
     """The app's own routes (pages and API); not the static mount nor the API's docs."""
     return [route for route in app.routes if isinstance(route, APIRoute)]
 
@@ -80,7 +80,7 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _generic_value(annotation: Any) -> object | None:
+def _generic_value(annotation: Any) -> Any:
     """A value any route accepts for this type, without knowing the route (else ``None``)."""
     annotation = _unwrap(annotation)
     if typing.get_origin(annotation) is typing.Literal:
@@ -176,7 +176,7 @@ def calls(route: APIRoute, values: Mapping[str, object]) -> list[Call]:
             value = example_json(TypeAdapter(annotation).json_schema())
         else:
             raise MissingValue(
-                f"{sorted(route.methods)} {route.path}: no value for the required {kind} "
+                f"{sorted(route.methods or set())} {route.path}: no value for the required {kind} "
                 f"parameter {name!r} ({annotation!r}); add one to the test's values"
             )
         if kind == "path":
@@ -207,5 +207,5 @@ def calls(route: APIRoute, values: Mapping[str, object]) -> list[Call]:
             json=json_body,
             has_json=bool(body),
         )
-        for method in sorted(route.methods or ())
+        for method in sorted(route.methods or set())
     ]

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from paged import pager, pager_of
 from pagetree import Element, parse
 from webshop import Site, make_user
 
@@ -86,6 +87,38 @@ def test_every_sku_with_its_unit_economics(site: Site, language: Language) -> No
         "нет данных: цены (не продавался)" if language == "ru" else "no data: price (not sold)"
     )
     assert rows[KETTLE].one("form")["action"] == f"/shops/{site.shop.id}/products/{KETTLE}/cost"
+    # A page of the table: how many rows, every heading a link sorting the whole table.
+    assert pager_of(doc, "products-list") == (1, 1, 3)
+    assert pager(doc, "products-list").one("span").text == (
+        "Страница 1 из 1 · строк: 3" if language == "ru" else "Page 1 of 1 · rows: 3"
+    )
+    headings = doc.by_id("products-table").select("th", data_column=True)
+    assert len(headings) == 14 and all(th.select("a") for th in headings)
+
+
+def test_sorted_by_profit_with_the_unknown_last(site: Site) -> None:
+    catalog = site.services.catalog.products(site.shop, AS_OF).rows
+    known = [r for r in catalog if r.economics is not None]
+    by_profit = sorted(known, key=lambda r: r.economics.profit_tiyn if r.economics else 0)
+    expected = [r.sku for r in by_profit] + [r.sku for r in catalog if r.economics is None]
+    assert expected[-1] == "BLENDER-03"  # not sold in March: no profit
+    for desc in ("0", "1"):
+        answer = site.pages.get(
+            f"/shops/{site.shop.id}/products",
+            params={"as_of": AS_OF.isoformat(), "sort": "profit", "desc": desc},
+        )
+        doc = parse(answer.text)
+        shown = [r["data-sku"] for r in doc.by_id("products-table").select("tr", data_sku=True)]
+        ordered = expected if desc == "0" else [*expected[:-1][::-1], expected[-1]]
+        assert shown == ordered
+        heading = doc.by_id("products-table").one("th", data_column="profit")
+        assert heading["aria-sort"] == ("descending" if desc == "1" else "ascending")
+    found = parse(
+        site.pages.get(
+            f"/shops/{site.shop.id}/products", params={"as_of": AS_OF.isoformat(), "q": "чайник"}
+        ).text
+    )
+    assert [r["data-sku"] for r in found.select("tr", data_sku=True)] == [KETTLE]
 
 
 def test_editing_a_cost_changes_the_unit_economics(site: Site) -> None:

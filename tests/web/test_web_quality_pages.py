@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from paged import pager_of, walk
 from pagetree import Element, parse
 from webshop import EXAMPLES, Site, make_user
 
@@ -128,9 +129,21 @@ def test_quality_page_outlook_charts_hold_both_scenarios(site: Site) -> None:
     assert not balance.select("div", data_chart="outlook-reviews_balance")
 
 
+def every_fact_row(client: TestClient, url: str) -> list[Element]:
+    """The drill-down's rows over all its pages (25 a page)."""
+    rows, _ = walk(
+        client,
+        f"{url}&per=25",
+        "facts-list",
+        lambda d: d.by_id("facts").select("tr", data_ref=True),
+    )
+    return rows
+
+
 @pytest.mark.parametrize("indicator", list(SHOWN))
 def test_drilldown_lists_exactly_the_explained_facts(site: Site, indicator: Indicator) -> None:
-    doc = page(site.pages, f"/shops/{site.shop.id}/quality/{indicator.value}?as_of={AS_OF}")
+    url = f"/shops/{site.shop.id}/quality/{indicator.value}?as_of={AS_OF}"
+    doc = page(site.pages, url)
     explanation = site.services.quality.explain(site.shop, indicator, AS_OF)
     value = explanation.value
     summary = doc.by_id("summary")
@@ -139,25 +152,32 @@ def test_drilldown_lists_exactly_the_explained_facts(site: Site, indicator: Indi
     assert summary.one(data_figure="value").text == shown_value(
         Formatter("ru"), indicator, value.value
     )
-    assert doc.one("input", name="as_of")["value"] == AS_OF.isoformat()
+    assert doc.one("input", name="as_of", type="date")["value"] == AS_OF.isoformat()
 
-    rows = doc.select("tr", data_ref=True)
+    rows = every_fact_row(site.pages, url)
     assert [(r["data-ref"], r["data-kind"]) for r in rows] == [
         (f.ref, f.ref_kind.value) for f in explanation.facts
     ]
     assert rows, "the example shop has facts behind every indicator"
+    assert doc.by_id("facts-count").text.startswith(f"Записей: {len(explanation.facts)} ")
     # The counts add up to the indicator: stars for the rating, one per fact elsewhere.
     numerator = sum(int(r["data-weight"]) for r in rows if r["data-numerator"] == "1")
     assert numerator == value.numerator
     assert sum(1 for r in rows if r["data-denominator"] == "1") == value.denominator
-    # Each row shows its local date and time; the table is sortable and searchable.
+    # Each row shows its local date and time; the table is sorted and searched by the server
+    # (every heading a link; newest first at first), a page at a time.
     first = explanation.facts[0]
     cells = rows[0].select("td")
     assert cells[0].text == Formatter("ru").datetime(first.at, site.shop.timezone)
     assert cells[0]["data-value"] == str(int(first.at.timestamp()))
     table = doc.by_id("facts")
-    assert len(table.select("th", data_sort=True)) == 6
-    assert doc.one("input", data_filter="facts")
+    headings = table.select("th", data_column=True)
+    assert len(headings) == 6 and all(th.select("a") for th in headings)
+    assert not table.select("th", data_sort=True)  # not sorted by script: the rows are a page
+    assert headings[0]["data-column"] == "when" and headings[0]["aria-sort"] == "descending"
+    assert doc.one("form", data_for="facts-list").one("input", name="q")
+    pages = -(-len(explanation.facts) // 50)
+    assert pager_of(doc, "facts-list") == (1, pages, len(explanation.facts))
 
 
 def test_drilldown_notes_and_english(site: Site) -> None:

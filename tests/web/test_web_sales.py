@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from paged import pager_of
 from pagetree import Element, parse
 from webshop import Site, make_user
 
@@ -132,15 +133,36 @@ def test_tops_and_the_comparison_list_the_reports_products(site: Site) -> None:
     ] == ["BLENDER-03"]
     products = report(site, "products", first, last).tables["products"]
     table = doc.by_id("comparison-table")
-    assert [th.get("data-sort") for th in table.select("th")][:3] == ["text", "num", "num"]
-    deltas = {
-        r["data-sku"]: int(r.one(data_figure="revenue-delta")["data-value"])
-        for r in table.select("tr", data_sku=True)
-    }
+    # Sorted by the server, a page at a time: every heading a link, the biggest revenue first.
+    headings = table.select("th", data_column=True)
+    assert [th["data-column"] for th in headings][:3] == ["sku", "units", "units_change"]
+    assert all(th.select("a") for th in headings) and not table.select("th", data_sort=True)
+    assert table.one("th", data_column="revenue")["aria-sort"] == "descending"
+    assert pager_of(doc, "comparison") == (1, 1, products.height)
+    rows = table.select("tr", data_sku=True)
+    deltas = {r["data-sku"]: int(r.one(data_figure="revenue-delta")["data-value"]) for r in rows}
     assert deltas == dict(
         zip(products["sku"].to_list(), products["revenue_tiyn_delta"].to_list(), strict=True)
     )
     assert sum(deltas.values()) == MARCH_REVENUE_TIYN  # February had no sales
+    by_revenue = products.sort("revenue_tiyn_b", descending=True, maintain_order=True)
+    assert [r["data-sku"] for r in rows] == by_revenue["sku"].to_list()
+    # Each heading sorts the whole table by its figure, then turns it round.
+    link = table.one("th", data_column="units").one("a")["href"]
+    assert "sort=units" in link and "from=2026-03-01" in link and "to=2026-03-31" in link
+    units = parse(site.pages.get(link).text).by_id("comparison-table")
+    by_units = products.sort("units_b", descending=True, maintain_order=True)["sku"].to_list()
+    assert [r["data-sku"] for r in units.select("tr", data_sku=True)] == by_units
+    heading = units.one("th", data_column="units")
+    assert heading["aria-sort"] == "descending"
+    ascending = parse(site.pages.get(heading.one("a")["href"]).text).by_id("comparison-table")
+    by_units = products.sort("units_b", maintain_order=True)["sku"].to_list()
+    assert [r["data-sku"] for r in ascending.select("tr", data_sku=True)] == by_units
+    # The search finds SKUs and keeps the period.
+    found = sales_page(site, {**MARCH, "q": "mug"})
+    assert [r["data-sku"] for r in found.by_id("comparison-table").select("tr", data_sku=True)] == [
+        "MUG-02"
+    ]
 
 
 def test_why_profit_changed_adds_up_exactly(site: Site) -> None:

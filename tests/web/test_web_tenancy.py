@@ -152,6 +152,20 @@ def test_every_shop_route_answers_404_for_a_shop_of_somebody_else(site: Site, ot
     assert checked >= 2 * len(shop_routes)  # every route, by cookie and by bearer token
 
 
+def test_every_shop_route_answers_404_for_an_id_no_database_holds(site: Site, other: Other) -> None:
+    # Beyond 64 bits no integer column can hold it; the lookup must say "no such shop" rather
+    # than fail in the database driver (a server error).
+    values = {**tenant_values(site, other), "shop_id": 2**64, "user_id": 2**64}
+    answers: set[str] = set()
+    for route in routecatalog.routes(site.pages.app):
+        if "{shop_id}" in route.path:
+            for call in routecatalog.calls(route, values):
+                for how, client, csrf in clients(site):
+                    status = send(client, call, csrf).status_code
+                    answers.add(f"{status}" if status == 404 else f"{how} {call.label}: {status}")
+    assert answers == {"404"}
+
+
 def test_a_route_forgetting_the_membership_check_is_caught(site: Site, other: Other) -> None:
     app = site.pages.app
 

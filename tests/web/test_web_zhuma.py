@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from paged import pager_of
 from pagetree import Element, parse
 from webshop import Site
 
@@ -101,6 +102,38 @@ def test_the_sale_eligibility_losses_plan_and_packing(site: Site, language: Lang
         assert shown_row.select("td")[7].text == fmt.money(planned.expected_revenue_tiyn)
     packing = doc.by_id("packing")
     assert int(packing["data-packers-needed"]) == plan.packing.packers_needed == 1
+
+
+def test_the_plan_and_the_losses_are_paged_apart(site: Site) -> None:
+    plan, losses = plan_and_losses(site)
+    doc = zhuma_page(site)
+    assert pager_of(doc, "plan") == (1, 1, len(plan.skus))
+    assert pager_of(doc, "losses") == (1, 1, len(losses.unprofitable))
+    # The plan sorted by the units to order, smallest first; the losses keep their own order.
+    sorted_plan = zhuma_page(site, sort="to_order", desc="0")
+    rows = sorted_plan.by_id("plan-table").select("tr", data_sku=True)
+    by_to_order = sorted(plan.skus, key=lambda p: p.to_order)
+    assert [r["data-sku"] for r in rows] == [p.sku for p in by_to_order]
+    assert sorted_plan.by_id("plan-table").one("th", data_column="to_order")["aria-sort"] == (
+        "ascending"
+    )
+    losses_sorted = sorted_plan.by_id("losses-table").one("th", aria_sort=True)
+    assert losses_sorted["data-column"] == "expected_loss"  # the worst first, as before
+    # The losses' links and search use their own names and keep the plan's order and the day.
+    heading = sorted_plan.by_id("losses-table").one("th", data_column="zhuma_profit")
+    link = heading.one("a")["href"]
+    assert "loss_sort=zhuma_profit" in link and "sort=to_order" in link
+    assert "as_of=2026-03-20" in link
+    search = sorted_plan.one("form", data_for="losses")
+    assert search.one("input", type="search")["name"] == "loss_q"
+    nothing = zhuma_page(site, loss_q="kettle")
+    assert not nothing.by_id("losses-table").select("tr", data_sku=True)
+    assert nothing.one("p", data_nothing="losses")
+    assert len(nothing.by_id("plan-table").select("tr", data_sku=True)) == len(plan.skus)
+    found = zhuma_page(site, q="кружка")
+    assert [r["data-sku"] for r in found.by_id("plan-table").select("tr", data_sku=True)] == [
+        "MUG-02"
+    ]
 
 
 def test_packers_against_the_capacity(site: Site) -> None:

@@ -393,3 +393,17 @@ def test_api_tokens_are_shown_once_and_stored_as_digests(
         accounts.issue_api_token(999, "ci")
     with pytest.raises(AccountInputError, match="token name"):
         accounts.issue_api_token(alice.id, "  ")
+
+
+def test_a_token_is_stamped_at_most_once_a_minute(accounts: AccountsService, clock: Clock) -> None:
+    alice = accounts.add_user("alice", PASSWORD)
+    raw = accounts.issue_api_token(alice.id, "script")
+    [info] = accounts.api_tokens(alice.id)
+    assert info.last_used_at is None
+    assert accounts.token_user(raw) == alice
+    clock.advance(seconds=59)
+    assert accounts.token_user(raw) == alice
+    assert accounts.api_tokens(alice.id)[0].last_used_at == T0  # not yet a minute
+    clock.advance(seconds=1)
+    accounts.token_user(raw)
+    assert accounts.api_tokens(alice.id)[0].last_used_at == T0 + timedelta(minutes=1)

@@ -1,9 +1,9 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against a real server.
 
 - ``chromium``: the browser's path (installed with apt-get when missing; see ``chromium.py``).
-- ``browser``: one headless Chromium for the session.
 - ``live``: the app served by Uvicorn on a loopback port, with a shop synced from the Kaspi
   simulator and its owner (``livesite.py``), built once for the session.
+- ``browser``: one headless Chromium for each test module.
 - ``open_tab(viewport="desktop"|"phone")``: a fresh browser context and page (``browsing.Tab``).
   Every console error, uncaught script error, failed request and error answer of the page is
   collected, and the test fails at the end when there is any the test did not say it expects.
@@ -27,18 +27,20 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="session")
+def live(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    # Asks for Chromium first: without it, the shop is not worth building.
+    with live_site(tmp_path_factory.mktemp("live-home")) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
 def browser(chromium: Path) -> Iterator[Browser]:
+    # One module at a time: while Playwright runs, its event loop is the main thread's, and
+    # any other test calling asyncio.run() there would fail.
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(chromium), args=list(LAUNCH_ARGS))
         yield launched
         launched.close()
-
-
-@pytest.fixture(scope="session")
-def live(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    # Asks for the browser first: without one, the shop is not worth building.
-    with live_site(tmp_path_factory.mktemp("live-home")) as site:
-        yield site
 
 
 @pytest.fixture

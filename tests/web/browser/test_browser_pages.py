@@ -36,7 +36,7 @@ def page_paths(live: LiveSite) -> list[tuple[str, str]]:
     shop_id = live.shop.id
     found: list[tuple[str, str]] = []
     for route in routecatalog.routes(live.app):
-        if "GET" not in route.methods or route.response_class is not HTMLResponse:
+        if "GET" not in (route.methods or set()) or route.response_class is not HTMLResponse:
             continue
         if route.path in NOT_VISITED:
             continue

@@ -27,6 +27,14 @@ from saudager.domains.accounts.types import (
 from saudager.domains.shops.types import Shop
 
 _AnyRow = Row[*tuple[Any, ...]]
+#: The largest id an integer column holds (SQLite INTEGER, PostgreSQL BIGINT). A larger one, as
+#: a URL may carry, names nothing: the lookups answer "none" instead of failing in the driver.
+_MAX_ID = 2**63 - 1
+
+
+def _ids_fit(*ids: int) -> bool:
+    return all(-_MAX_ID - 1 <= value <= _MAX_ID for value in ids)
+
 
 _USER_COLUMNS: tuple[ColumnElement[Any], ...] = (
     t.users.c.id,
@@ -94,7 +102,9 @@ class AccountsStoreMixin:
         )
 
     def get_user(self, user_id: int) -> User:
-        row = self._conn.execute(_USER_SELECT.where(t.users.c.id == user_id)).one_or_none()
+        row = None
+        if _ids_fit(user_id):
+            row = self._conn.execute(_USER_SELECT.where(t.users.c.id == user_id)).one_or_none()
         if row is None:
             raise NotFoundError(f"no user with id {user_id}")
         return _user(row)
@@ -142,6 +152,8 @@ class AccountsStoreMixin:
         return Membership(user_id=user_id, shop_id=shop_id, role=role)
 
     def delete_membership(self, user_id: int, shop_id: int) -> bool:
+        if not _ids_fit(user_id, shop_id):
+            return False
         result = self._conn.execute(
             delete(t.memberships).where(
                 t.memberships.c.user_id == user_id, t.memberships.c.shop_id == shop_id
@@ -150,6 +162,8 @@ class AccountsStoreMixin:
         return result.rowcount > 0
 
     def membership_role(self, user_id: int, shop_id: int) -> Role | None:
+        if not _ids_fit(user_id, shop_id):
+            return None
         role = self._conn.execute(
             select(t.memberships.c.role).where(
                 t.memberships.c.user_id == user_id, t.memberships.c.shop_id == shop_id
@@ -272,6 +286,19 @@ class AccountsStoreMixin:
             return None
         self._conn.execute(update(k).where(k.c.id == row.token_id).values(last_used_at=used_at))
         return _user(row)
+
+    def api_token_use(self, secret_digest: str) -> tuple[User, int, datetime | None] | None:
+        k = t.api_tokens
+        row = self._conn.execute(
+            select(*_USER_COLUMNS, k.c.id.label("token_id"), k.c.last_used_at.label("used_at"))
+            .join(k, k.c.user_id == t.users.c.id)
+            .where(k.c.secret_digest == secret_digest)
+        ).one_or_none()
+        return None if row is None else (_user(row), int(row.token_id), row.used_at)
+
+    def stamp_api_token(self, token_id: int, used_at: datetime) -> None:
+        k = t.api_tokens
+        self._conn.execute(update(k).where(k.c.id == token_id).values(last_used_at=used_at))
 
     def delete_api_token(self, user_id: int, token_id: int) -> bool:
         k = t.api_tokens

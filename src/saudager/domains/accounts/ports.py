@@ -138,6 +138,13 @@ class AccountsTx(Protocol):
         """The token's user, stamping its ``last_used_at``; ``None`` for an unknown token."""
         ...
 
+    def api_token_use(self, secret_digest: str) -> tuple[User, int, datetime | None] | None:
+        """The token's user, its id and when it was last used (read only); ``None`` for an
+        unknown token."""
+        ...
+
+    def stamp_api_token(self, token_id: int, used_at: datetime) -> None: ...
+
     def delete_api_token(self, user_id: int, token_id: int) -> bool:
         """Whether the user had that token."""
         ...
@@ -164,4 +171,8 @@ class AccountsTx(Protocol):
 class AccountsStore(Protocol):
     def transaction(self) -> AbstractContextManager[AccountsTx]:
         """A unit of work: everything done in it commits together, or nothing does."""
+        ...
+
+    def reading(self) -> AbstractContextManager[AccountsTx]:
+        """A unit of work that only reads and holds up no writer (every request's check)."""
         ...

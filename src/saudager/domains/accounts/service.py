@@ -23,6 +23,9 @@ from saudager.domains.accounts.types import (
 )
 from saudager.domains.shops.types import Shop
 
+#: An API token's ``last_used_at`` is brought up to date at most this often.
+TOKEN_STAMP_INTERVAL = timedelta(minutes=1)
+
 Clock = Callable[[], datetime]
 
 
@@ -173,14 +176,16 @@ class AccountsService:
         session is deleted). A session expires at ``expires_at`` exactly."""
         key = logic.digest(secret)
         now = self._clock()
-        with self._store.transaction() as tx:
+        # Every page request asks: read without the write lock, write only to delete.
+        with self._store.reading() as tx:
             found = tx.web_session(key)
-            if found is None:
-                return None
-            if now >= found.expires_at:
+        if found is None:
+            return None
+        if now >= found.expires_at:
+            with self._store.transaction() as tx:
                 tx.delete_web_session(key)
-                return None
-            return found
+            return None
+        return found
 
     def logout(self, secret: str) -> None:
         with self._store.transaction() as tx:
@@ -210,8 +215,18 @@ class AccountsService:
         """The user of an API token (its last use is stamped); ``None`` for an unknown one."""
         if not raw.startswith(logic.API_TOKEN_PREFIX):
             return None
-        with self._store.transaction() as tx:
-            return tx.api_token_user(logic.digest(raw), self._clock())
+        # Every API request asks: read without the write lock, and stamp the last use at most
+        # once a minute, so a busy client does not queue a write behind every call.
+        with self._store.reading() as tx:
+            found = tx.api_token_use(logic.digest(raw))
+        if found is None:
+            return None
+        user, token_id, used_at = found
+        now = self._clock()
+        if used_at is None or now - used_at >= TOKEN_STAMP_INTERVAL:
+            with self._store.transaction() as tx:
+                tx.stamp_api_token(token_id, now)
+        return user
 
     def revoke_api_token(self, user_id: int, token_id: int) -> None:
         """Raises ``NotFoundError`` when the user has no such token."""

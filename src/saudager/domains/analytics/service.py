@@ -8,10 +8,10 @@ take seconds to read and cost, and no time to reuse (``docs/dashboard.md``, "Cac
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable, Hashable
 from typing import Literal, TypeVar, cast
 
 import polars as pl

@@ -17,11 +17,12 @@ from saudager.domains.analytics.report_views import (
     period_of,
 )
 from saudager.domains.quality import views
+from saudager.web.api.shop_settings import REFUSED
 from saudager.web.context import Web
 
 
 def add_routes(app: FastAPI, web: Web) -> None:
-    @app.get("/api/v1/shops/{shop_id}/reports/{kind}", tags=["sales"])
+    @app.get("/api/v1/shops/{shop_id}/reports/{kind}", tags=["sales"], responses=REFUSED)
     def api_report(
         request: Request,
         shop_id: int,

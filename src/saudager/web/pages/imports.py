@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from saudager.core.errors import NotFoundError
 from saudager.domains.accounts.types import Role
 from saudager.domains.imports.types import ImportReport
-from saudager.domains.jobs.types import Job
+from saudager.domains.jobs.types import Job, JobKind
 from saudager.domains.shops.types import Shop
 from saudager.web.context import Web
 from saudager.web.i18n import register, translate
@@ -119,6 +119,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
             try:
                 found = services.jobs.get(shop.id, job)
             except NotFoundError:
+                found = None
+            if found is not None and found.kind != JobKind.IMPORT:
                 found = None
         return import_page(request, viewer, shop, role, job=found)
 

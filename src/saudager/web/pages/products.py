@@ -1,13 +1,15 @@
-"""The products page (``/shops/{id}/products``): every SKU with its unit economics, and its
+"""The products page (``/shops/{id}/products``): every SKU with its unit economics, a page of
+them at a time (searched by SKU or name, sorted by any column: ``web/paging.py``), and its
 purchase cost edited in place by managers and owners — a plain form per row posting to
-``/shops/{id}/products/{sku}/cost`` that redirects back (no script needed). Figures: the
-catalog service's, as in the API."""
+``/shops/{id}/products/{sku}/cost`` that redirects back to the same page, order and search (no
+script needed). Figures: the catalog service's, as in the API."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Query, Request
@@ -17,9 +19,11 @@ from saudager.core.timewindows import local_day
 from saudager.domains.accounts.types import Role
 from saudager.domains.analytics.report_views import DEFAULT_TARGET_MARGIN, reportable
 from saudager.domains.catalog.errors import CostInputError
+from saudager.domains.catalog.types import ProductEconomics
 from saudager.domains.shops.types import Shop
 from saudager.web.context import Web
 from saudager.web.i18n import register
+from saudager.web.paging import Column, Table, page_rows
 from saudager.web.security import PageError, Viewer
 
 register(
@@ -103,9 +107,48 @@ register(
             "Целевая маржа «{value}» не распознана: нужно число процентов от 0 до 99.",
             "The target margin “{value}” is not understood: expected a percent from 0 to 99.",
         ),
-        "products.filter": ("Найти товар", "Find a product"),
-        "products.count": ("Товаров: {count}", "Products: {count}"),
+        "products.filter": ("Артикул или название", "SKU or name"),
     }
+)
+
+#: What the redirect after a saved cost adds to the page's address (not kept by its links).
+SAVED_PARAMS = ("saved", "cost", "day")
+
+
+def _unit(name: str) -> Column:
+    """A figure of the unit economics (missing when they cannot be computed)."""
+
+    def value(row: ProductEconomics) -> Any:
+        return None if row.economics is None else getattr(row.economics, name)
+
+    return Column(name.removesuffix("_tiyn"), value=value, desc_first=True)
+
+
+#: The products table: every column sortable; searched by SKU and name; by SKU at first.
+PRODUCTS = Table(
+    columns=(
+        Column("sku"),
+        Column("name"),
+        Column("stock", desc_first=True),
+        _unit("price_tiyn"),
+        Column(
+            "purchase",
+            value=lambda r: None if r.cost is None else r.cost.purchase_cost,
+            desc_first=True,
+        ),
+        _unit("commission_tiyn"),
+        _unit("delivery_tiyn"),
+        _unit("other_tiyn"),
+        _unit("tax_tiyn"),
+        _unit("profit_tiyn"),
+        _unit("margin"),
+        _unit("break_even_price_tiyn"),
+        _unit("target_price_tiyn"),
+        Column("missing", value=lambda r: ", ".join(r.missing) or None),
+    ),
+    search=("sku", "name"),
+    sort="sku",
+    anchor="products-list",
 )
 
 
@@ -166,11 +209,17 @@ def add_routes(app: FastAPI, web: Web) -> None:
         error_sku: str | None = None,
         error: CostInputError | None = None,
         entered: dict[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
         view = catalog.products(shop, as_of, target)
+        shown = page_rows(
+            view.rows, PRODUCTS, request.query_params if params is None else params,
+            f"/shops/{shop.id}/products", drop=SAVED_PARAMS,
+        )  # fmt: skip
         return web.page(
             request, viewer, "products.html", shop=shop, role=role, status_code=status_code,
-            view=view, can_edit=role.allows(Role.MANAGER), target_percent=target * 100,
+            view=view, table=shown, can_edit=role.allows(Role.MANAGER),
+            target_percent=target * 100,
             today=local_day(datetime.now(UTC), shop.timezone),
             any_missing_other=any("other" in r.missing for r in view.rows),
             saved=_saved(request),
@@ -203,6 +252,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
         shown_day = str(form.get("as_of", "")) or as_of
         target = str(form.get("target", "")) or None
         today = local_day(datetime.now(UTC), shop.timezone)
+        # The table's page, order and search the form was sent from, to come back to.
+        table = {name: str(form.get(name, "")) for name in PRODUCTS.params}
         try:
             stored = catalog.set_purchase_cost_text(shop, sku, cost, day, today)
         except CostInputError as exc:
@@ -210,9 +261,10 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 request, viewer, shop, role, _as_of(shop, shown_day), _target(target),
                 status_code=400, error_sku=sku, error=exc,
                 entered={"cost": cost, "effective_from": day},
+                params={"as_of": shown_day or "", "target": target or "", **table},
             )  # fmt: skip
         back = {
-            "as_of": shown_day or "", "target": target or "", "saved": stored.sku,
+            "as_of": shown_day or "", "target": target or "", **table, "saved": stored.sku,
             "cost": str(stored.purchase_cost), "day": stored.effective_from.isoformat(),
         }  # fmt: skip
         query = urlencode({k: v for k, v in back.items() if v})

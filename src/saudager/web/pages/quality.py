@@ -1,6 +1,8 @@
 """The quality pages: every indicator with its rule, value, trend, outlook and the sanction
 state (``/shops/{id}/quality``), and the orders, reviews and returns behind one indicator
-(``/shops/{id}/quality/{indicator}``). Figures: the quality guard's, as in the API."""
+(``/shops/{id}/quality/{indicator}``: newest first, a page at a time, searched by reference —
+``web/paging.py``; the counts above the table are over all of them). Figures: the quality
+guard's, as in the API."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from saudager.web.pages.indicators import (
     page_day,
     trend_figure,
 )
+from saudager.web.paging import Column, Table, page_rows
 from saudager.web.security import PageError
 
 #: Local days of history in each indicator's trend chart, and days ahead in its outlook.
@@ -75,8 +78,26 @@ register(
             "В окне нет ни одного заказа, отзыва или возврата для этого показателя.",
             "No order, review or return in the window counts for this indicator.",
         ),
-        "quality.filter": ("Найти в таблице", "Search the table"),
+        "quality.filter": ("Номер заказа, отзыва или возврата", "Order, review or return number"),
     }
+)
+
+#: The facts of a drill-down (``Fact``): searched by reference, newest first as the guard lists
+#: them. The numerator sorts by stars for the rating (0 for a fact outside it).
+FACTS = Table(
+    columns=(
+        Column("when", field="at", desc_first=True),
+        Column("kind", field="ref_kind"),
+        Column("ref"),
+        Column("numerator", value=lambda f: f.weight if f.numerator else 0, desc_first=True),
+        Column("denominator", value=lambda f: int(f.denominator), desc_first=True),
+        Column("note"),
+    ),
+    search=("ref",),
+    sort="when",
+    desc=True,
+    anchor="facts-list",
+    presorted=True,
 )
 
 
@@ -134,6 +155,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
     def quality_drilldown(
         request: Request, shop_id: int, indicator: str, as_of: str | None = None
     ) -> HTMLResponse:
+        """The facts behind one indicator, a page of them at a time (``q``, ``sort``, ``desc``,
+        ``page``, ``per``); the counts over all of them."""
         viewer = web.guard.page_viewer(request)
         shop, role = web.guard.page_shop(viewer, shop_id)
         try:
@@ -144,13 +167,15 @@ def add_routes(app: FastAPI, web: Web) -> None:
         texts = IndicatorTexts(web.language(request, viewer), rules, shop.timezone)
         explanation = quality.explain(shop, which, day)
         negative = rules.negative_at_most
-        rows = [FactRow(f, "breach" if _bad(which, f, negative) else "") for f in explanation.facts]
+        facts = explanation.facts
+        table = page_rows(facts, FACTS, request.query_params, f"/shops/{shop.id}/quality/{which}")
+        rows = [FactRow(f, "breach" if _bad(which, f, negative) else "") for f in table.rows]
         return web.page(
             request, viewer, "quality_indicator.html", shop=shop, role=role, as_of=day,
-            texts=texts, indicator=which, value=explanation.value, rows=rows,
-            css=STATUS_CLASS[explanation.value.status.value],
-            numerator_rows=sum(1 for f in explanation.facts if f.numerator),
-            denominator_rows=sum(1 for f in explanation.facts if f.denominator),
+            texts=texts, indicator=which, value=explanation.value, rows=rows, table=table,
+            css=STATUS_CLASS[explanation.value.status.value], all_rows=len(facts),
+            numerator_rows=sum(1 for f in facts if f.numerator),
+            denominator_rows=sum(1 for f in facts if f.denominator),
         )  # fmt: skip
 
 

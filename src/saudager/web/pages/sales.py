@@ -1,7 +1,8 @@
 """The sales page (``/shops/{id}/sales``): KPIs of a period, revenue and profit over time, what
 eats the revenue, the ABC × XYZ matrix, the per-product tops, the comparison with the period
-before and why profit changed; every table downloadable as XLSX and CSV
-(``/shops/{id}/sales/{report}.xlsx``). Figures: the analytics reports, as in the API and CLI."""
+before (one row per SKU, a page at a time: ``web/paging.py``) and why profit changed; every
+table downloadable as XLSX and CSV (``/shops/{id}/sales/{report}.xlsx``). Figures: the
+analytics reports, as in the API and CLI."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from saudager.domains.shops.types import Shop
 from saudager.web.context import Web
 from saudager.web.downloads import FileKind, file_name, table_file
 from saudager.web.i18n import Language, register, translate
+from saudager.web.paging import Column, Table, page_frame
 from saudager.web.security import PageError
 
 #: The reports the sales page offers as files (the Жұма plan has its own page).
@@ -152,8 +154,9 @@ register(
         "sales.comparison": ("Сравнение с предыдущим периодом", "Compared with the period before"),
         "sales.comparison_note": (
             "{first_b}–{last_b} против {first_a}–{last_a}. Нажмите на заголовок, чтобы "
-            "отсортировать.",
-            "{first_b}–{last_b} against {first_a}–{last_a}. Click a heading to sort.",
+            "отсортировать все товары; полная таблица — в файле.",
+            "{first_b}–{last_b} against {first_a}–{last_a}. Click a heading to sort all the "
+            "products; the whole table is in the file.",
         ),
         "sales.profit_change": ("Почему изменилась прибыль", "Why profit changed"),
         "sales.profit_before": ("Прибыль до", "Profit before"),
@@ -169,8 +172,36 @@ register(
             "Leaving out the products whose cost is unknown: {skus}.",
         ),
         "sales.pp": ("п. п.", "pp"),
-        "sales.filter": ("Найти товар", "Find a product"),
+        "sales.filter": ("Артикул", "SKU"),
     }
+)
+
+
+def _figure(key: str, name: str) -> tuple[Column, Column]:
+    """A figure of the comparison in the period shown and its change."""
+    return (
+        Column(key, field=f"{name}_b", desc_first=True),
+        Column(f"{key}_change", field=f"{name}_delta", desc_first=True),
+    )
+
+
+#: The comparison with the period before (the ``products`` report's frame, by SKU): searched by
+#: SKU, sortable by any column, the biggest revenue first.
+COMPARISON = Table(
+    columns=(
+        Column("sku"),
+        *_figure("units", "units"),
+        *_figure("revenue", "revenue_tiyn"),
+        *_figure("profit", "profit_tiyn"),
+        *_figure("margin", "margin"),
+        *_figure("returned", "returned_units"),
+        *_figure("cancelled", "cancelled_orders"),
+        *_figure("delivery", "delivery_tiyn"),
+    ),
+    search=("sku",),
+    sort="revenue",
+    desc=True,
+    anchor="comparison",
 )
 
 
@@ -357,7 +388,10 @@ def add_routes(app: FastAPI, web: Web) -> None:
         except ValueError:  # no whole week in the period
             matrix = None
         tops = tables_of(shop, "tops", query)
-        comparison = rows(tables_of(shop, "products", query)["products"])
+        comparison = page_frame(
+            tables_of(shop, "products", query)["products"], COMPARISON, request.query_params,
+            f"/shops/{shop.id}/sales",
+        )  # fmt: skip
         change = build_report(analytics, shop, "profit-change", query.period, today).change
         if change is None:  # the profit-change report always explains the change
             raise RuntimeError("the profit-change report gave no change")

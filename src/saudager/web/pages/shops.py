@@ -292,6 +292,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
                 finished = services.jobs.get(shop.id, wanted)
             except NotFoundError:
                 finished = None
+            if finished is not None and finished.kind != JobKind.SYNC:
+                finished = None
         [row] = services.shops.overview(only={shop.id})
         return web.page(
             request, viewer, "settings.html", shop=shop, role=role, status_code=status_code,

@@ -1,11 +1,13 @@
 """The Kaspi Жұма page (``/shops/{id}/zhuma``): the next (or running) sale and the days to it,
 whether the shop may take part (the quality module's verdict, criterion by criterion), what
 sells at a loss at Жұма costs, the stock to have per SKU and the packers it takes; the plan and
-the losses downloadable as XLSX and CSV (``/shops/{id}/zhuma/{table}.xlsx``). Figures: the
-``zhuma`` report, as in the API and CLI."""
+the losses a page at a time (searched by SKU or name, sorted by any column: ``web/paging.py``)
+and whole as XLSX and CSV (``/shops/{id}/zhuma/{table}.xlsx``). Figures: the ``zhuma`` report,
+as in the API and CLI."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal, get_args
 
@@ -13,6 +15,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from saudager.core.timewindows import local_day
+from saudager.domains.analytics.planner import UnprofitableSku
 from saudager.domains.analytics.report_views import (
     Report,
     build_report,
@@ -25,6 +28,7 @@ from saudager.domains.shops.types import Shop
 from saudager.web.context import Web
 from saudager.web.downloads import FileKind, file_name, table_file
 from saudager.web.i18n import register
+from saudager.web.paging import Column, Table, page_rows
 from saudager.web.security import PageError
 
 #: The tables of the ``zhuma`` report offered as files.
@@ -140,7 +144,52 @@ register(
             "План не построен: нет ни одной распродажи впереди.",
             "No plan: there is no sale ahead.",
         ),
+        "zhuma.filter": ("Артикул или название", "SKU or name"),
     }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LossRow:
+    """A product that loses money at Жұма, with its name from the plan."""
+
+    loss: UnprofitableSku
+    name: str | None
+
+
+#: The stock plan (``SkuPlan`` rows): best sellers (by expected revenue) first, as planned.
+PLAN = Table(
+    columns=(
+        Column("sku"),
+        Column("name", field="product_name"),
+        Column("units_sold", desc_first=True),
+        Column("daily_demand", desc_first=True),
+        Column("expected_units", desc_first=True),
+        Column("stock", desc_first=True),
+        Column("to_order", desc_first=True),
+        Column("expected_revenue", field="expected_revenue_tiyn", desc_first=True),
+    ),
+    search=("sku", "name"),
+    sort="expected_revenue",
+    desc=True,
+    anchor="plan",
+    presorted=True,
+)
+#: The products at a loss (``LossRow``): the biggest expected loss first, as the report ranks.
+LOSSES = Table(
+    columns=(
+        Column("sku", value=lambda r: r.loss.sku),
+        Column("name"),
+        Column("zhuma_profit", value=lambda r: r.loss.profit_per_unit_tiyn),
+        Column("usual_profit", value=lambda r: r.loss.usual_profit_per_unit_tiyn),
+        Column("expected_units", value=lambda r: r.loss.expected_units, desc_first=True),
+        Column("expected_loss", value=lambda r: r.loss.expected_loss_tiyn),
+    ),
+    search=("sku", "name"),
+    sort="expected_loss",
+    prefix="loss_",
+    anchor="losses",
+    presorted=True,
 )
 
 
@@ -187,13 +236,18 @@ def add_routes(app: FastAPI, web: Web) -> None:
         losses = zhuma.losses if zhuma is not None else None
         eligibility = web.services.quality.report(shop, day).zhuma
         names = {p.sku: p.product_name for p in plan.skus} if plan is not None else {}
+        path, params = f"/shops/{shop.id}/zhuma", request.query_params
+        plan_page = None if plan is None else page_rows(plan.skus, PLAN, params, path)
+        loss_rows = [LossRow(u, names.get(u.sku)) for u in losses.unprofitable] if losses else []
+        losses_page = page_rows(loss_rows, LOSSES, params, path)
         rates_set = (
             rules.juma_commission_uplift_bp is not None or rules.juma_instalment_fee_bp is not None
         )
         return web.page(
             request, viewer, "zhuma.html", shop=shop, role=role, as_of=day, packers=have,
             eligibility=eligibility, timing=eligibility.timing, plan=plan, losses=losses,
-            names=names, rates_set=rates_set, outcome_css=OUTCOME_CSS,
+            plan_page=plan_page, losses_page=losses_page, rates_set=rates_set,
+            outcome_css=OUTCOME_CSS,
             verdict_css=VERDICT_CSS[eligibility.verdict],
             check=None if plan is None or have is None else packing_check(plan.packing, have),
             tables=[name for name in TABLES if name in report.tables],

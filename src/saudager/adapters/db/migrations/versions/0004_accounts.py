@@ -58,7 +58,7 @@ def upgrade() -> None:
             ["shops.id"],
             name=op.f("fk_memberships_shop_id_shops"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("user_id", "shop_id", name=op.f("pk_memberships")),
     )
     op.create_index(op.f("ix_memberships_shop_id"), "memberships", ["shop_id"])
@@ -93,7 +93,7 @@ def upgrade() -> None:
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             autoincrement=True,
             nullable=False,
-        ),  # fmt: skip
+        ),
         sa.Column("username", sa.String(), nullable=False),
         sa.Column("client", sa.String(), nullable=False),
         sa.Column("at", _instant(), nullable=False),
