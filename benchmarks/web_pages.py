@@ -128,6 +128,7 @@ def add_user(home: Path) -> str:
 def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SAUDAGER_HOME": str(home)}
     saudager = Path(sys.executable).parent / "saudager"
+    # exec: the process is the server itself, so its /proc status is the server's.
     process = subprocess.Popen(
         [str(saudager), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env
     )
@@ -251,6 +252,9 @@ def main() -> None:
             print(f"  {path:<40} {statistics.median(kept.server_ms):10.1f} "
                   f"{percentile(kept.server_ms, 0.95):10.1f} {statistics.median(kept.client_ms):8.1f} "
                   f"{p95:8.1f} {p95 / base_p95:8.1f}×{errors}")  # fmt: skip
+        status = Path(f"/proc/{server.pid}/status").read_text().splitlines()
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+        print(f"\nserver process peak resident memory (VmHWM): {int(peak) / 1024:.0f} MB")
         worst = max(percentile(k.client_ms, 0.95) for k in loaded.values())
         verdict = "met" if worst <= 300 else "NOT met"
         print(f"\nworst page p95 {worst:.0f} ms (target ≤ 300 ms: {verdict})")

@@ -90,6 +90,7 @@ def create_app(services: Services, *, demo_login: tuple[str, str] | None = None)
     web = Web(
         services=services, guard=Guard(services), pages=Pages(services), demo_login=demo_login
     )
+    app.state.web = web  # for operators' tools and tests (the page cache's statistics)
 
     @app.middleware("http")
     async def timing_and_headers(

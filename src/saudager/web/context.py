@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from saudager.domains.accounts.types import Role
 from saudager.domains.shops.types import Shop
 from saudager.web.i18n import Language, language_of
+from saudager.web.pagecache import PageCache
 from saudager.web.rendering import Pages
 from saudager.web.security import LANGUAGE_COOKIE, Guard, Viewer
 from saudager.wiring import Services
@@ -23,6 +25,25 @@ class Web:
     pages: Pages
     #: Username and password of the demo user, logged in automatically (``saudager demo``).
     demo_login: tuple[str, str] | None = None
+    page_cache: PageCache = field(default_factory=PageCache)
+
+    def cached_page(
+        self,
+        request: Request,
+        viewer: Viewer,
+        shop: Shop,
+        role: Role,
+        build: Callable[[], Response],
+    ) -> Response:
+        """A shop page that depends only on the shop's data, the viewer and the address: kept
+        rendered until the shop's data revision or the minute moves (``pagecache.py``). Call
+        it after the access checks; ``build`` computes and renders the page."""
+        with self.services.store.reading() as tx:
+            revision = tx.data_revision(shop.id)
+        key = (shop.id, viewer.user.id, role, self.language(request, viewer))
+        return self.page_cache.get(
+            request, key, (revision, shop.timezone), viewer.csrf_token, build
+        )
 
     def language(self, request: Request, viewer: Viewer | None) -> Language:
         """The user's own language; before login, the one chosen on the login page."""

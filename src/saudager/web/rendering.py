@@ -23,6 +23,7 @@ from saudager import __version__
 from saudager.domains.accounts.types import Role
 from saudager.domains.shops.types import Shop
 from saudager.web.i18n import LANGUAGES, Formatter, Language, translate
+from saudager.web.pagecache import CSRF_PLACEHOLDER, building_for_cache
 from saudager.web.security import Viewer
 from saudager.wiring import Services
 
@@ -62,7 +63,9 @@ class Pages:
             "fmt": Formatter(language),
             "lang": language,
             "user": None if viewer is None else viewer.user,
-            "csrf_token": "" if viewer is None else viewer.csrf_token,
+            "csrf_token": "" if viewer is None else (
+                CSRF_PLACEHOLDER if building_for_cache() else viewer.csrf_token
+            ),
             "shops": shops,
             "shop": shop,
             "role": role,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 
 import uvicorn
 
+from saudager.core.revcache import freeze_built_values
 from saudager.settings import Settings
 from saudager.web.app import create_app
 from saudager.wiring import Services, build_services
@@ -37,6 +39,10 @@ def run_web(
 ) -> None:
     """``demo_login``: the demo user's name and password, logged in for every visitor."""
     services = build_services(settings)
+    # Everything loaded so far (modules, settings) lives as long as the process; so do the
+    # values the caches build (docs/decisions.md, "Full collections in the web server").
+    gc.freeze()
+    freeze_built_values()
     try:
         app = create_app(services, demo_login=demo_login)
         threading.Thread(target=warm_up, args=(services,), name="warm-up", daemon=True).start()

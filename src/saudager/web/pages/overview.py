@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from saudager.domains.dashboard.types import IndicatorOverview
 from saudager.domains.quality.eligibility import Verdict
@@ -103,24 +103,28 @@ def add_routes(app: FastAPI, web: Web) -> None:
     rules = web.services.settings.quality
 
     @app.get("/shops/{shop_id}", response_class=HTMLResponse, include_in_schema=False)
-    def overview_page(request: Request, shop_id: int, as_of: str | None = None) -> HTMLResponse:
+    def overview_page(request: Request, shop_id: int, as_of: str | None = None) -> Response:
         viewer = web.guard.page_viewer(request)
         shop, role = web.guard.page_shop(viewer, shop_id)
-        day = page_day(shop, as_of)
-        language = web.language(request, viewer)
-        texts = IndicatorTexts(language, rules, shop.timezone)
-        overview = dashboard.overview(shop, moment_on(shop, day))
-        zhuma = overview.zhuma
-        return web.page(
-            request, viewer, "overview.html", shop=shop, role=role, charts=True,
-            as_of=overview.as_of, texts=texts, overview=overview,
-            cards=[_card(texts, i, overview.indicators[i]) for i in SANCTIONED],
-            at_risk=[_at_risk(w, language) for w in overview.at_risk],
-            periods=[overview.last_7_days, overview.last_30_days],
-            zhuma_days_word=_days_word(overview.days_to_zhuma, language),
-            verdict_css=VERDICT_CLASS[zhuma.verdict.value],
-            zhuma_sentence=zhuma.sentence_ru if language == "ru" else zhuma.sentence_en,
-        )  # fmt: skip
+
+        def build() -> Response:
+            day = page_day(shop, as_of)
+            language = web.language(request, viewer)
+            texts = IndicatorTexts(language, rules, shop.timezone)
+            overview = dashboard.overview(shop, moment_on(shop, day))
+            zhuma = overview.zhuma
+            return web.page(
+                request, viewer, "overview.html", shop=shop, role=role, charts=True,
+                as_of=overview.as_of, texts=texts, overview=overview,
+                cards=[_card(texts, i, overview.indicators[i]) for i in SANCTIONED],
+                at_risk=[_at_risk(w, language) for w in overview.at_risk],
+                periods=[overview.last_7_days, overview.last_30_days],
+                zhuma_days_word=_days_word(overview.days_to_zhuma, language),
+                verdict_css=VERDICT_CLASS[zhuma.verdict.value],
+                zhuma_sentence=zhuma.sentence_ru if language == "ru" else zhuma.sentence_en,
+            )  # fmt: skip
+
+        return web.cached_page(request, viewer, shop, role, build)
 
 
 def _card(texts: IndicatorTexts, indicator: Indicator, item: IndicatorOverview) -> dict[str, Any]:

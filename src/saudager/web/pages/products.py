@@ -233,10 +233,14 @@ def add_routes(app: FastAPI, web: Web) -> None:
         shop_id: int,
         as_of: str | None = None,
         target: str | None = None,
-    ) -> HTMLResponse:
+    ) -> Response:
         viewer = web.guard.page_viewer(request)
         shop, role = web.guard.page_shop(viewer, shop_id)
-        return page(request, viewer, shop, role, _as_of(shop, as_of), _target(target))
+
+        def build() -> Response:
+            return page(request, viewer, shop, role, _as_of(shop, as_of), _target(target))
+
+        return web.cached_page(request, viewer, shop, role, build)
 
     @app.post("/shops/{shop_id}/products/{sku:path}/cost", include_in_schema=False)
     async def set_cost(

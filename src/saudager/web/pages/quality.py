@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from saudager.domains.quality.outlook import IndicatorOutlook
 from saudager.domains.quality.records import Snapshot
@@ -128,24 +128,30 @@ def add_routes(app: FastAPI, web: Web) -> None:
     rules = web.services.settings.quality
 
     @app.get("/shops/{shop_id}/quality", response_class=HTMLResponse, include_in_schema=False)
-    def quality_page(request: Request, shop_id: int, as_of: str | None = None) -> HTMLResponse:
+    def quality_page(request: Request, shop_id: int, as_of: str | None = None) -> Response:
         viewer = web.guard.page_viewer(request)
         shop, role = web.guard.page_shop(viewer, shop_id)
-        day = page_day(shop, as_of)
-        language = web.language(request, viewer)
-        texts = IndicatorTexts(language, rules, shop.timezone)
-        report = quality.report(shop, day)
-        history = quality.recent_history(shop, day, TREND_DAYS)
-        ahead = quality.outlook(shop, day, OUTLOOK_DAYS)
-        cards = [_card(texts, report.indicators[i], history, ahead.get(i)) for i in SHOWN]
-        sanctions = report.sanctions
-        return web.page(
-            request, viewer, "quality.html", shop=shop, role=role, charts=True, as_of=day,
-            texts=texts, cards=cards, sanctions=sanctions,
-            sanction_css="ok" if sanctions.stage is SanctionStage.NONE else "breach",
-            sanction_sentence=sanctions.sentence_ru if language == "ru" else sanctions.sentence_en,
-            trend_days=TREND_DAYS, outlook_days=OUTLOOK_DAYS,
-        )  # fmt: skip
+
+        def build() -> Response:
+            day = page_day(shop, as_of)
+            language = web.language(request, viewer)
+            texts = IndicatorTexts(language, rules, shop.timezone)
+            report = quality.report(shop, day)
+            history = quality.recent_history(shop, day, TREND_DAYS)
+            ahead = quality.outlook(shop, day, OUTLOOK_DAYS)
+            cards = [_card(texts, report.indicators[i], history, ahead.get(i)) for i in SHOWN]
+            sanctions = report.sanctions
+            return web.page(
+                request, viewer, "quality.html", shop=shop, role=role, charts=True, as_of=day,
+                texts=texts, cards=cards, sanctions=sanctions,
+                sanction_css="ok" if sanctions.stage is SanctionStage.NONE else "breach",
+                sanction_sentence=(
+                    sanctions.sentence_ru if language == "ru" else sanctions.sentence_en
+                ),
+                trend_days=TREND_DAYS, outlook_days=OUTLOOK_DAYS,
+            )  # fmt: skip
+
+        return web.cached_page(request, viewer, shop, role, build)
 
     @app.get(
         "/shops/{shop_id}/quality/{indicator}",
@@ -154,29 +160,35 @@ def add_routes(app: FastAPI, web: Web) -> None:
     )
     def quality_drilldown(
         request: Request, shop_id: int, indicator: str, as_of: str | None = None
-    ) -> HTMLResponse:
+    ) -> Response:
         """The facts behind one indicator, a page of them at a time (``q``, ``sort``, ``desc``,
         ``page``, ``per``); the counts over all of them."""
         viewer = web.guard.page_viewer(request)
         shop, role = web.guard.page_shop(viewer, shop_id)
-        try:
-            which = Indicator(indicator)
-        except ValueError:
-            raise PageError(404, "error.not_found") from None
-        day = page_day(shop, as_of)
-        texts = IndicatorTexts(web.language(request, viewer), rules, shop.timezone)
-        explanation = quality.explain(shop, which, day)
-        negative = rules.negative_at_most
-        facts = explanation.facts
-        table = page_rows(facts, FACTS, request.query_params, f"/shops/{shop.id}/quality/{which}")
-        rows = [FactRow(f, "breach" if _bad(which, f, negative) else "") for f in table.rows]
-        return web.page(
-            request, viewer, "quality_indicator.html", shop=shop, role=role, as_of=day,
-            texts=texts, indicator=which, value=explanation.value, rows=rows, table=table,
-            css=STATUS_CLASS[explanation.value.status.value], all_rows=len(facts),
-            numerator_rows=sum(1 for f in facts if f.numerator),
-            denominator_rows=sum(1 for f in facts if f.denominator),
-        )  # fmt: skip
+
+        def build() -> Response:
+            try:
+                which = Indicator(indicator)
+            except ValueError:
+                raise PageError(404, "error.not_found") from None
+            day = page_day(shop, as_of)
+            texts = IndicatorTexts(web.language(request, viewer), rules, shop.timezone)
+            explanation = quality.explain(shop, which, day)
+            negative = rules.negative_at_most
+            facts = explanation.facts
+            table = page_rows(
+                facts, FACTS, request.query_params, f"/shops/{shop.id}/quality/{which}"
+            )
+            rows = [FactRow(f, "breach" if _bad(which, f, negative) else "") for f in table.rows]
+            return web.page(
+                request, viewer, "quality_indicator.html", shop=shop, role=role, as_of=day,
+                texts=texts, indicator=which, value=explanation.value, rows=rows, table=table,
+                css=STATUS_CLASS[explanation.value.status.value], all_rows=len(facts),
+                numerator_rows=sum(1 for f in facts if f.numerator),
+                denominator_rows=sum(1 for f in facts if f.denominator),
+            )  # fmt: skip
+
+        return web.cached_page(request, viewer, shop, role, build)
 
 
 def _bad(indicator: Indicator, fact: Fact, negative_at_most: int) -> bool:

@@ -40,6 +40,10 @@ SalesReport = Literal[
 ]
 #: What eats the revenue, in the order shown (the summary's ``*_tiyn`` and ``*_share``).
 COST_PARTS = ("purchase", "commission", "delivery", "advertising", "tax", "other")
+#: Lists of SKUs in a sentence (unknown costs) name this many, then say how many more: a big
+#: shop may have thousands; the Products page lists them all.
+SKUS_NAMED = 20
+
 #: The tops shown, in order (``missing_cost`` is listed apart).
 TOPS = (
     "by_revenue", "by_margin", "by_profit", "loss_making", "below_purchase_cost",
@@ -167,6 +171,7 @@ register(
             "Profit changed by {change}: {before} → {after}. The parts below add up to the "
             "change exactly, to the tiyn.",
         ),
+        "sales.and_more": ("и ещё {count}", "and {count} more"),
         "sales.profit_change_missing": (
             "Без товаров с неизвестной себестоимостью: {skus}.",
             "Leaving out the products whose cost is unknown: {skus}.",
@@ -375,41 +380,47 @@ def add_routes(app: FastAPI, web: Web) -> None:
         last: Annotated[str | None, Query(alias="to")] = None,
         by: str | None = None,
         granularity: str | None = None,
-    ) -> HTMLResponse:
+    ) -> Response:
         viewer = web.guard.page_viewer(request)
         shop, role = web.guard.page_shop(viewer, shop_id)
-        query = read_query(shop, first, last, by, granularity)
-        language = web.language(request, viewer)
-        today = local_day(datetime.now(UTC), shop.timezone)
-        summary = rows(tables_of(shop, "summary", query)["summary"])[0]
-        timeline = rows(tables_of(shop, "summary", query, query.granularity)["summary"])
-        try:
-            matrix: pl.DataFrame | None = tables_of(shop, "matrix", query)["matrix"]
-        except ValueError:  # no whole week in the period
-            matrix = None
-        tops = tables_of(shop, "tops", query)
-        comparison = page_frame(
-            tables_of(shop, "products", query)["products"], COMPARISON, request.query_params,
-            f"/shops/{shop.id}/sales",
-        )  # fmt: skip
-        change = build_report(analytics, shop, "profit-change", query.period, today).change
-        if change is None:  # the profit-change report always explains the change
-            raise RuntimeError("the profit-change report gave no change")
-        parts = cost_parts(summary)
-        change_parts = change_rows(language, change)
-        return web.page(
-            request, viewer, "sales.html", shop=shop, role=role, charts=True, query=query,
-            period=query.period, before=previous_period(query.period), summary=summary,
-            timeline=timeline, cost_parts=parts, matrix=matrix_grid(matrix),
-            has_matrix=matrix is not None, tops={name: rows(tops[name]) for name in TOPS},
-            missing_cost=rows(tops["missing_cost"]), comparison=comparison,
-            change=change, change_parts=change_parts,
-            timeline_figure=timeline_figure(language, timeline),
-            costs_figure=costs_figure(language, parts),
-            waterfall_figure=waterfall_figure(language, change, change_parts),
-            granularities=GRANULARITIES, abc_by=ABC_BY, abc_a=rules.abc_a_upto,
-            abc_b=rules.abc_b_upto,
-        )  # fmt: skip
+
+        def build() -> Response:
+            query = read_query(shop, first, last, by, granularity)
+            language = web.language(request, viewer)
+            today = local_day(datetime.now(UTC), shop.timezone)
+            summary = rows(tables_of(shop, "summary", query)["summary"])[0]
+            timeline = rows(tables_of(shop, "summary", query, query.granularity)["summary"])
+            try:
+                matrix: pl.DataFrame | None = tables_of(shop, "matrix", query)["matrix"]
+            except ValueError:  # no whole week in the period
+                matrix = None
+            tops = tables_of(shop, "tops", query)
+            comparison = page_frame(
+                tables_of(shop, "products", query)["products"], COMPARISON, request.query_params,
+                f"/shops/{shop.id}/sales",
+            )  # fmt: skip
+            change = build_report(analytics, shop, "profit-change", query.period, today).change
+            if change is None:  # the profit-change report always explains the change
+                raise RuntimeError("the profit-change report gave no change")
+            parts = cost_parts(summary)
+            change_parts = change_rows(language, change)
+            return web.page(
+                request, viewer, "sales.html", shop=shop, role=role, charts=True, query=query,
+                period=query.period, before=previous_period(query.period), summary=summary,
+                timeline=timeline, cost_parts=parts, matrix=matrix_grid(matrix),
+                has_matrix=matrix is not None, tops={name: rows(tops[name]) for name in TOPS},
+                missing_cost=rows(tops["missing_cost"].head(SKUS_NAMED)),
+                missing_cost_total=tops["missing_cost"].height, comparison=comparison,
+                change_missing_named=change.missing_cost_skus[:SKUS_NAMED],
+                change=change, change_parts=change_parts,
+                timeline_figure=timeline_figure(language, timeline),
+                costs_figure=costs_figure(language, parts),
+                waterfall_figure=waterfall_figure(language, change, change_parts),
+                granularities=GRANULARITIES, abc_by=ABC_BY, abc_a=rules.abc_a_upto,
+                abc_b=rules.abc_b_upto,
+            )  # fmt: skip
+
+        return web.cached_page(request, viewer, shop, role, build)
 
     @app.get("/shops/{shop_id}/sales/{report}.{kind}", include_in_schema=False)
     def sales_download(

@@ -225,33 +225,40 @@ def add_routes(app: FastAPI, web: Web) -> None:
     @app.get("/shops/{shop_id}/zhuma", response_class=HTMLResponse, include_in_schema=False)
     def zhuma_page(
         request: Request, shop_id: int, as_of: str | None = None, packers: str | None = None
-    ) -> HTMLResponse:
+    ) -> Response:
         viewer = web.guard.page_viewer(request)
         shop, role = web.guard.page_shop(viewer, shop_id)
-        day = _day(shop, as_of)
-        have = _packers(packers)
-        report = zhuma_report(shop, day)
-        zhuma = report.zhuma
-        plan = zhuma.plan if zhuma is not None else None
-        losses = zhuma.losses if zhuma is not None else None
-        eligibility = web.services.quality.report(shop, day).zhuma
-        names = {p.sku: p.product_name for p in plan.skus} if plan is not None else {}
-        path, params = f"/shops/{shop.id}/zhuma", request.query_params
-        plan_page = None if plan is None else page_rows(plan.skus, PLAN, params, path)
-        loss_rows = [LossRow(u, names.get(u.sku)) for u in losses.unprofitable] if losses else []
-        losses_page = page_rows(loss_rows, LOSSES, params, path)
-        rates_set = (
-            rules.juma_commission_uplift_bp is not None or rules.juma_instalment_fee_bp is not None
-        )
-        return web.page(
-            request, viewer, "zhuma.html", shop=shop, role=role, as_of=day, packers=have,
-            eligibility=eligibility, timing=eligibility.timing, plan=plan, losses=losses,
-            plan_page=plan_page, losses_page=losses_page, rates_set=rates_set,
-            outcome_css=OUTCOME_CSS,
-            verdict_css=VERDICT_CSS[eligibility.verdict],
-            check=None if plan is None or have is None else packing_check(plan.packing, have),
-            tables=[name for name in TABLES if name in report.tables],
-        )  # fmt: skip
+
+        def build() -> Response:
+            day = _day(shop, as_of)
+            have = _packers(packers)
+            report = zhuma_report(shop, day)
+            zhuma = report.zhuma
+            plan = zhuma.plan if zhuma is not None else None
+            losses = zhuma.losses if zhuma is not None else None
+            eligibility = web.services.quality.report(shop, day).zhuma
+            names = {p.sku: p.product_name for p in plan.skus} if plan is not None else {}
+            path, params = f"/shops/{shop.id}/zhuma", request.query_params
+            plan_page = None if plan is None else page_rows(plan.skus, PLAN, params, path)
+            loss_rows = (
+                [LossRow(u, names.get(u.sku)) for u in losses.unprofitable] if losses else []
+            )
+            losses_page = page_rows(loss_rows, LOSSES, params, path)
+            rates_set = (
+                rules.juma_commission_uplift_bp is not None
+                or rules.juma_instalment_fee_bp is not None
+            )
+            return web.page(
+                request, viewer, "zhuma.html", shop=shop, role=role, as_of=day, packers=have,
+                eligibility=eligibility, timing=eligibility.timing, plan=plan, losses=losses,
+                plan_page=plan_page, losses_page=losses_page, rates_set=rates_set,
+                outcome_css=OUTCOME_CSS,
+                verdict_css=VERDICT_CSS[eligibility.verdict],
+                check=None if plan is None or have is None else packing_check(plan.packing, have),
+                tables=[name for name in TABLES if name in report.tables],
+            )  # fmt: skip
+
+        return web.cached_page(request, viewer, shop, role, build)
 
     @app.get("/shops/{shop_id}/zhuma/{table}.{kind}", include_in_schema=False)
     def zhuma_download(
