@@ -63,9 +63,9 @@ class Pages:
             "fmt": Formatter(language),
             "lang": language,
             "user": None if viewer is None else viewer.user,
-            "csrf_token": "" if viewer is None else (
-                CSRF_PLACEHOLDER if building_for_cache() else viewer.csrf_token
-            ),
+            "csrf_token": ""
+            if viewer is None
+            else (CSRF_PLACEHOLDER if building_for_cache() else viewer.csrf_token),
             "shops": shops,
             "shop": shop,
             "role": role,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from saudager.core.revcache import RevisionCache
 from saudager.core.timewindows import zone
 from saudager.domains.orders.ports import Store
 from saudager.domains.shops.types import Shop, SyncRun
-
 
 _COUNTED_SHOPS = 10_000
 
@@ -34,7 +34,7 @@ class ShopsService:
                 ShopOverview(
                     shop=shop,
                     orders=self._counts.get(
-                        shop.id, tx.data_revision(shop.id), lambda: tx.order_count(shop.id)
+                        shop.id, tx.data_revision(shop.id), partial(tx.order_count, shop.id)
                     ),
                     last_sync=next(iter(tx.sync_runs(shop.id, limit=1)), None),
                 )
