@@ -1,7 +1,8 @@
 """The job queue. Built by a factory from settings, never at import time.
 
-The periodic sync runs every ``sync_interval_minutes``; ``saudager worker`` runs the consumer
-(worker threads plus the scheduler). Which storage Huey uses is the ``jobs_backend`` setting.
+The periodic sync runs every ``sync_interval_minutes``, the outbox dispatcher every minute
+(``saudager.jobs.dispatch``); ``saudager worker`` runs the consumer (worker threads plus the
+scheduler). Which storage Huey uses is the ``jobs_backend`` setting.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 from saudager.core.errors import SaudagerError
 from saudager.domains.shops.types import Shop
+from saudager.jobs.dispatch import register_dispatch
 from saudager.settings import Settings
 from saudager.wiring import Services, build_services
 
@@ -28,6 +30,7 @@ class JobQueue:
     huey: Huey
     sync_shop: Any  # huey TaskWrapper: call it to enqueue, .call_local to run here
     sync_all_shops: Any
+    dispatch_messages: Any = None  # the outbox dispatcher (saudager.jobs.dispatch)
 
 
 def make_queue(settings: Settings) -> JobQueue:
@@ -105,4 +108,9 @@ def _register_tasks(huey: Huey, settings: Settings) -> JobQueue:
     def periodic_sync() -> list[dict[str, Any]]:
         return sync_all_shops(settings)
 
-    return JobQueue(huey=huey, sync_shop=sync_shop, sync_all_shops=periodic_sync)
+    return JobQueue(
+        huey=huey,
+        sync_shop=sync_shop,
+        sync_all_shops=periodic_sync,
+        dispatch_messages=register_dispatch(huey, settings),
+    )

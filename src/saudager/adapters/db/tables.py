@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from saudager.adapters.db.types import Kilograms, Money, ScaledDecimal, UtcDateTime
@@ -316,4 +317,64 @@ login_attempts = Table(
     Column("succeeded", Boolean, nullable=False),
     Index(None, "username", "at"),
     Index(None, "client", "at"),
+)
+
+
+# --- messaging: the outbox of buyer messages and what the provider reported -----------------
+
+outbox_messages = Table(
+    "outbox_messages",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    # The idempotency key: one message per shop, order and kind.
+    Column("order_code", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("callback_data", String, nullable=False, unique=True),
+    Column("from_number", String, nullable=False),
+    Column("to_phone", String, nullable=False),  # "+7XXXXXXXXXX", as the orders store it
+    Column("template", String, nullable=False),
+    Column("language", String, nullable=False),
+    Column("body_parameters", Text, nullable=False),  # a JSON array of strings
+    Column("button_url_parameter", Text, nullable=True),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("state", String, nullable=False),  # queued, claimed, sent, failed, unknown, cancelled
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("claim_token", String, nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("provider_message_id", String, nullable=True, unique=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivery_status", String, nullable=True),  # the highest-ranked status received
+    Column("delivery_status_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("shop_id", "order_code", "kind"),
+    Index(None, "state", "next_attempt_at"),
+)
+
+message_status_events = Table(
+    "message_status_events",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("provider_message_id", String, nullable=False),
+    Column("status", String, nullable=False),  # sent, delivered, read, failed
+    Column("at", UtcDateTime, nullable=False),
+    Column("recipient", String, nullable=False),
+    Column("callback_data", String, nullable=True),
+    Column("error_code", Integer, nullable=True),
+    Column("error_title", Text, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    # Webhooks are delivered at least once: a repeated (message, status) is stored once.
+    UniqueConstraint("provider_message_id", "status"),
+    Index(None, "callback_data"),
+)
+
+messaging_number_stops = Table(
+    "messaging_number_stops",
+    metadata,
+    Column("number", String, primary_key=True),  # our business number, E.164
+    Column("kind", String, nullable=False),  # the refusal kind that stopped it
+    Column("reason", Text, nullable=False),
+    Column("stopped_at", UtcDateTime, nullable=False),
 )

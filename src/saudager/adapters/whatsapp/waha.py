@@ -1,0 +1,216 @@
+"""WAHA: an optional provider for sellers who self-host WAHA (WhatsApp Web engines in Docker;
+reference/whatsapp.md §3.2). Like GREEN-API it drives a normal account, so the Cloud API stays
+the default; WAHA's own guidance is to reply, never to write first.
+
+WAHA has no approved templates: a template message is rendered to text by the ``render``
+function the wiring passes in. Webhooks carry ``X-Webhook-Hmac``, hex HMAC-SHA512 of the raw
+body with the session's key, checked here in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from saudager.adapters.whatsapp.cloud import parse_retry_after
+from saudager.adapters.whatsapp.errors import kind_for
+from saudager.adapters.whatsapp.webhook import WebhookPayloadError, WebhookSignatureError
+from saudager.core.masking import mask_phone
+from saudager.domains.messaging.provider import (
+    DeliveryStatus,
+    InboundMessage,
+    OutcomeUnknown,
+    RefusalKind,
+    SendAccepted,
+    SendRefused,
+    StatusUpdate,
+    TemplateMessage,
+    TextMessage,
+)
+
+log = logging.getLogger(__name__)
+
+HMAC_HEADER = "X-Webhook-Hmac"
+
+#: ``payload.ack`` of ``message.ack``: −1 ERROR, 0 PENDING, 1 SERVER, 2 DEVICE, 3 READ, 4 PLAYED.
+_ACK: dict[int, DeliveryStatus] = {
+    -1: DeliveryStatus.FAILED,
+    1: DeliveryStatus.SENT,
+    2: DeliveryStatus.DELIVERED,
+    3: DeliveryStatus.READ,
+    4: DeliveryStatus.READ,
+}
+
+
+class WahaProvider:
+    """One WAHA session; implements ``MessagingProvider``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        render: Callable[[TemplateMessage], str],
+        *,
+        session: str = "default",
+        timeout_seconds: float = 10.0,
+        connect_timeout_seconds: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.session = session
+        self._render = render
+        self._url = f"{base_url.rstrip('/')}/api/sendText"
+        self._client = httpx.Client(
+            headers={"X-Api-Key": api_key},
+            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
+            transport=transport,
+        )
+
+    def __enter__(self) -> WahaProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"WahaProvider(session={self.session!r})"
+
+    def send_template(self, message: TemplateMessage) -> SendAccepted:
+        return self._send(message.to, self._render(message))
+
+    def send_text(self, message: TextMessage) -> SendAccepted:
+        return self._send(message.to, message.text)
+
+    def _send(self, to: str, text: str) -> SendAccepted:
+        digits = to.removeprefix("+")
+        if not to.startswith("+") or not digits.isdigit():
+            raise SendRefused(RefusalKind.BAD_REQUEST, f"recipient {mask_phone(to)} is not E.164")
+        if not text:
+            raise SendRefused(RefusalKind.BAD_REQUEST, "empty text")
+        masked = mask_phone(to)
+        body = {
+            "session": self.session,
+            "chatId": f"{digits}@c.us",
+            "text": text,
+            "linkPreview": False,
+        }
+        try:
+            response = self._client.post(self._url, json=body)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            log.warning("waha text to %s not sent: %s", masked, type(exc).__name__)
+            raise SendRefused(
+                RefusalKind.PROVIDER_ERROR, f"could not connect: {type(exc).__name__}"
+            ) from exc
+        except httpx.TransportError as exc:
+            log.warning("waha text to %s: outcome unknown (%s)", masked, type(exc).__name__)
+            raise OutcomeUnknown(f"no answer after sending: {type(exc).__name__}") from exc
+        if response.status_code not in (200, 201):
+            kind = kind_for(None, response.status_code)
+            if response.status_code == 403:
+                kind = RefusalKind.AUTH_FAILED
+            log.info("waha text to %s refused: HTTP %s", masked, response.status_code)
+            raise SendRefused(
+                kind,
+                f"HTTP {response.status_code}",
+                retry_after_seconds=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        try:
+            message_id = response.json()["id"]
+        except (ValueError, KeyError, TypeError):
+            message_id = None
+        if isinstance(message_id, dict):  # some engines answer {"id": {"_serialized": …}}
+            message_id = message_id.get("_serialized")
+        if not isinstance(message_id, str) or not message_id:
+            raise OutcomeUnknown("answer without a message id")
+        log.info("waha text to %s accepted as %s", masked, message_id)
+        return SendAccepted(message_id)
+
+
+def waha_signature(raw_body: bytes, key: str) -> str:
+    """``X-Webhook-Hmac`` for a body: hex HMAC-SHA512 with the webhook's key."""
+    return hmac.new(key.encode(), raw_body, hashlib.sha512).hexdigest()
+
+
+def parse_waha_webhook(
+    raw_body: bytes, signature: str | None, key: str
+) -> StatusUpdate | InboundMessage | None:
+    """Check ``X-Webhook-Hmac`` over the raw bytes, then read a ``message`` (a buyer's text)
+    or ``message.ack`` (a status of ours); ``None`` for other events, our own messages,
+    groups and PENDING acks. Raises ``WebhookSignatureError`` or ``WebhookPayloadError``."""
+    if not key:
+        raise WebhookSignatureError("no webhook key configured")
+    expected = waha_signature(raw_body, key)
+    if not signature or not hmac.compare_digest(signature.strip().lower(), expected):
+        raise WebhookSignatureError(f"{HMAC_HEADER} is missing or does not match the body")
+    try:
+        event = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise WebhookPayloadError(f"body is not JSON: {exc}") from exc
+    if not isinstance(event, dict) or not isinstance(event.get("payload"), dict):
+        raise WebhookPayloadError("not a WAHA event")
+    payload: dict[str, Any] = event["payload"]
+    kind = event.get("event")
+    if kind == "message.ack":
+        ack = payload.get("ack")
+        status = _ACK.get(ack) if isinstance(ack, int) else None
+        if status is None or not payload.get("fromMe", True):
+            return None
+        recipient = _phone(payload.get("to"))
+        return StatusUpdate(
+            provider_message_id=_id(payload),
+            status=status,
+            at=_at(payload, event),
+            recipient=recipient or "",
+            callback_data=None,
+            error_code=131000 if status is DeliveryStatus.FAILED else None,
+            error_title=str(payload.get("ackName")) if status is DeliveryStatus.FAILED else None,
+        )
+    if kind == "message":
+        sender = _phone(payload.get("from"))
+        text = payload.get("body")
+        if payload.get("fromMe") or sender is None or not isinstance(text, str) or not text:
+            return None
+        reply_to = payload.get("replyTo")
+        quoted = reply_to.get("id") if isinstance(reply_to, dict) else None
+        return InboundMessage(
+            provider_message_id=_id(payload),
+            sender=sender,
+            at=_at(payload, event),
+            text=text,
+            in_reply_to=quoted if isinstance(quoted, str) and quoted else None,
+        )
+    return None
+
+
+def _id(payload: dict[str, Any]) -> str:
+    value = payload.get("id")
+    if not isinstance(value, str) or not value:
+        raise WebhookPayloadError("payload.id is missing")
+    return value
+
+
+def _phone(chat_id: object) -> str | None:
+    """``77011234567@c.us`` → ``+77011234567``; groups and ``@lid`` ids give ``None``."""
+    if not isinstance(chat_id, str) or not chat_id.endswith("@c.us"):
+        return None
+    digits = chat_id.removesuffix("@c.us")
+    return f"+{digits}" if digits.isdigit() else None
+
+
+def _at(payload: dict[str, Any], event: dict[str, Any]) -> datetime:
+    seconds = payload.get("timestamp")
+    if isinstance(seconds, int) and not isinstance(seconds, bool):
+        return datetime.fromtimestamp(seconds, UTC)
+    millis = event.get("timestamp")
+    if isinstance(millis, int) and not isinstance(millis, bool):
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    raise WebhookPayloadError("no timestamp")

@@ -1,0 +1,1 @@
+"""Buyer messaging over WhatsApp: flows, templates, windows, consent, caps, triage, the outbox."""

@@ -1,0 +1,172 @@
+"""Where the outbox meets IO: enqueue, dispatch exactly once, reconcile, record status webhooks.
+
+Dispatch in three steps, each its own transaction or call:
+
+1. claim: a due message is marked ``claimed`` with a fresh token (one more attempt) and that is
+   committed *before* the provider is called;
+2. the provider call, through :class:`MessagingProvider` only;
+3. the outcome is recorded against that token: ``sent`` with the provider's id, back to
+   ``queued`` with backoff, ``failed`` with the reason (and the number stopped on a block), or
+   ``unknown`` when no answer came.
+
+A dispatcher killed after 1 leaves the message ``claimed``: it is never claimed again.
+:meth:`OutboxService.reconcile` settles such a message later — a status webhook carrying its
+callback data turns it ``sent``; with none by the timeout it becomes ``unknown`` for the seller
+to see. No duplicate first, then no silent loss: every message ends in a visible state.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from saudager.core.masking import mask_phone
+from saudager.domains.messaging.outbox import (
+    GiveUp,
+    Requeue,
+    RetryPolicy,
+    after_refusal,
+    template_message,
+)
+from saudager.domains.messaging.ports import OutboxStore, ProviderLookup
+from saudager.domains.messaging.provider import OutcomeUnknown, SendRefused, StatusUpdate
+from saudager.domains.messaging.records import NewMessage, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch pass did, by outcome."""
+
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    unknown: int = 0
+    numbers_stopped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReconcileReport:
+    marked_unknown: int = 0
+
+
+class OutboxService:
+    """The outbox of every shop. ``clock`` and ``draw`` (the jitter's random numbers) are
+    parameters so that tests control them."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        clock: Clock,
+        *,
+        policy: RetryPolicy | None = None,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._policy = policy or RetryPolicy()
+        self._draw = draw
+
+    def enqueue(self, message: NewMessage) -> tuple[OutboxMessage, bool]:
+        """Add the message unless one with its key exists; ``True`` when added now."""
+        with self._store.transaction() as tx:
+            return tx.enqueue_message(message, self._clock())
+
+    def dispatch(self, providers: ProviderLookup, *, limit: int | None = None) -> DispatchReport:
+        """Send due messages one by one until none is due (or ``limit`` were claimed)."""
+        report = DispatchReport()
+        while limit is None or report.claimed < limit:
+            token = uuid.uuid4().hex
+            with self._store.transaction() as tx:
+                claimed = tx.claim_due_messages(self._clock(), token, 1)
+            if not claimed:
+                break
+            report.claimed += 1
+            self._send(claimed[0], token, providers, report)
+        return report
+
+    def _send(
+        self,
+        message: OutboxMessage,
+        token: str,
+        providers: ProviderLookup,
+        report: DispatchReport,
+    ) -> None:
+        provider = providers(message.from_number)
+        if provider is None:
+            # Nothing was sent: it fails visibly rather than waiting for ever.
+            with self._store.transaction() as tx:
+                tx.fail_message(
+                    message.id, token, f"no provider for {message.from_number}", self._clock()
+                )
+            report.failed += 1
+            return
+        try:
+            accepted = provider.send_template(template_message(message))
+        except SendRefused as refusal:
+            self._record_refusal(message, token, refusal, report)
+            return
+        except OutcomeUnknown as exc:
+            with self._store.transaction() as tx:
+                tx.mark_message_unknown(message.id, token, f"no answer: {exc}", self._clock())
+            log.warning(
+                "message %s to %s: outcome unknown (%s)", message.id, mask_phone(message.to), exc
+            )
+            report.unknown += 1
+            return
+        with self._store.transaction() as tx:
+            tx.mark_message_sent(message.id, token, accepted.provider_message_id, self._clock())
+        report.sent += 1
+
+    def _record_refusal(
+        self, message: OutboxMessage, token: str, refusal: SendRefused, report: DispatchReport
+    ) -> None:
+        now = self._clock()
+        decision = after_refusal(self._policy, message, refusal, now, self._draw())
+        with self._store.transaction() as tx:
+            if isinstance(decision, Requeue):
+                tx.requeue_message(message.id, token, decision.next_attempt_at, decision.error, now)
+                report.retrying += 1
+                return
+            assert isinstance(decision, GiveUp)
+            tx.fail_message(message.id, token, decision.error, now)
+            report.failed += 1
+            if decision.stop_number:
+                tx.stop_number(message.from_number, refusal.kind, decision.error, now)
+                report.numbers_stopped.append(message.from_number)
+        log.warning(
+            "message %s to %s refused: %s",
+            message.id,
+            mask_phone(message.to),
+            decision.error,
+        )
+
+    def reconcile(self, claim_timeout: timedelta) -> ReconcileReport:
+        """Settle messages left ``claimed`` longer than ``claim_timeout`` (their dispatcher
+        died, or its provider call hangs): never resent, they become ``unknown``. One whose
+        status webhook had arrived is already ``sent`` (``record_status`` settles it)."""
+        report = ReconcileReport()
+        now = self._clock()
+        with self._store.transaction() as tx:
+            for message in tx.stale_claims(now - claim_timeout):
+                assert message.claim_token is not None
+                if tx.mark_message_unknown(
+                    message.id,
+                    message.claim_token,
+                    "the dispatcher stopped between the claim and the record; not resent",
+                    now,
+                ):
+                    report.marked_unknown += 1
+        return report
+
+    def record_status(self, update: StatusUpdate) -> OutboxMessage | None:
+        with self._store.transaction() as tx:
+            return tx.record_status(update, self._clock())

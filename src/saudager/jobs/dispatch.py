@@ -1,0 +1,74 @@
+"""The outbox dispatcher as a job: every minute, settle stale claims, then send what is due.
+
+``dispatch_pass`` is one pass (the job's body, and what tests and the CLI call);
+``register_dispatch`` puts the periodic job on the queue that ``saudager worker`` consumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from huey import Huey, crontab
+
+from saudager.domains.messaging.outbox import RetryPolicy
+from saudager.domains.messaging.ports import OutboxStore, ProviderLookup
+from saudager.domains.messaging.service import Clock, OutboxService
+from saudager.settings import Settings
+from saudager.wiring import build_services
+
+log = logging.getLogger(__name__)
+
+#: A claim older than this is settled as ``unknown``. Far longer than a provider call may take
+#: (the HTTP clients time out within a minute), so a live dispatcher's claim is never taken.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def dispatch_pass(
+    store: OutboxStore,
+    providers: ProviderLookup,
+    *,
+    clock: Clock = utc_now,
+    claim_timeout: timedelta = CLAIM_TIMEOUT,
+    policy: RetryPolicy | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Reconcile claims older than ``claim_timeout``, then send every due message."""
+    service = OutboxService(store, clock, policy=policy)
+    reconciled = service.reconcile(claim_timeout)
+    report = service.dispatch(providers, limit=limit)
+    return {**asdict(report), "marked_unknown": reconciled.marked_unknown}
+
+
+def dispatch_messages_now(
+    settings: Settings, providers: ProviderLookup | None = None
+) -> dict[str, Any]:
+    """One pass over the configured database. Without a provider for the business numbers
+    (none configured), nothing is claimed and the pass says so."""
+    services = build_services(settings)
+    try:
+        lookup: ProviderLookup | None = providers or getattr(services, "messaging_provider", None)
+        if lookup is None:
+            return {"skipped": "no messaging provider is configured"}
+        return dispatch_pass(services.store, lookup)
+    finally:
+        services.close()
+
+
+def register_dispatch(huey: Huey, settings: Settings) -> Any:
+    """The periodic dispatch job on ``huey``; returns its task wrapper."""
+
+    @huey.periodic_task(crontab(minute="*"), name="dispatch_messages")  # type: ignore[untyped-decorator]
+    def dispatch_messages() -> dict[str, Any]:
+        result = dispatch_messages_now(settings)
+        if result.get("claimed") or result.get("marked_unknown"):
+            log.info("dispatch: %s", result)
+        return result
+
+    return dispatch_messages
