@@ -11,7 +11,7 @@ from saudager.domains.analytics.rules import AnalyticsRules
 from saudager.domains.quality.sanctions import SanctionRules
 from saudager.domains.quality.types import QualityRules
 from saudager.domains.quality.warnings import WarningRules
-from saudager.settings import AlertSettings, Settings, load_settings
+from saudager.settings import AlertSettings, MessagingSettings, Settings, load_settings
 
 DOCS = Path(__file__).parent.parent / "docs" / "settings.md"
 
@@ -88,6 +88,25 @@ def test_every_alert_setting_is_documented(name: str) -> None:
     text = DOCS.read_text(encoding="utf-8")
     assert f"`alerts.{name}`" in text
     assert f"`SAUDAGER_ALERTS__{name.upper()}`" in text
+
+
+@pytest.mark.parametrize("name", sorted(MessagingSettings.model_fields))
+def test_every_messaging_setting_is_documented(name: str) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert f"`messaging.{name}`" in text
+    assert f"`SAUDAGER_MESSAGING__{name.upper()}`" in text
+
+
+def test_messaging_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAUDAGER_MESSAGING__PROVIDER", "cloud")
+    monkeypatch.setenv("SAUDAGER_MESSAGING__ACCESS_TOKEN", "EAAG-secret")
+    monkeypatch.setenv("SAUDAGER_MESSAGING__WINDOW_START", "09:30")
+    settings = load_settings(None)
+    assert settings.messaging.provider == "cloud"
+    assert settings.messaging.access_token is not None
+    assert settings.messaging.access_token.get_secret_value() == "EAAG-secret"
+    assert "EAAG-secret" not in repr(settings)
+    assert settings.messaging.window_start.isoformat() == "09:30:00"
 
 
 def test_alert_recipients_and_secrets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from datetime import date
+from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -92,6 +93,58 @@ class AlertSettings(BaseModel):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+
+class MessagingSettings(BaseModel):
+    """The WhatsApp business number and the rules of buyer messaging (docs/messaging.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: Literal["console", "cloud"] = Field(
+        default="console",
+        description="Where messages go: 'cloud' (the WhatsApp Cloud API) or 'console' (printed, "
+        "for the demo and trials).",
+    )
+    phone_number_id: str | None = Field(
+        default=None, description="The Cloud API phone number id of the business number."
+    )
+    access_token: SecretStr | None = Field(
+        default=None, description="The Cloud API access token (a system user's)."
+    )
+    app_secret: SecretStr | None = Field(
+        default=None,
+        description="The app secret that signs webhooks (X-Hub-Signature-256); empty: webhooks "
+        "are refused.",
+    )
+    verify_token: SecretStr | None = Field(
+        default=None, description="The string the webhook's GET verification must present."
+    )
+    cloud_api_url: str = Field(
+        default="https://graph.facebook.com",
+        description="Base URL of the Cloud API (the local fake's in the demo and tests).",
+    )
+    cloud_api_version: str = Field(default="v23.0", description="Graph API version used.")
+    window_start: time = Field(
+        default=time(10, 0), description="Messages go out from this local time of the shop…"
+    )
+    window_end: time = Field(default=time(21, 0), description="…until this local time (exclusive).")
+    holdout_share: Decimal = Field(
+        default=Decimal("0.10"),
+        ge=0,
+        le=Decimal("0.5"),
+        description="Share of buyers who get no review request, to measure what it earns.",
+    )
+    per_order: int = Field(default=2, ge=0, description="Most messages to a buyer per order.")
+    min_gap_minutes: int = Field(
+        default=60,
+        ge=0,
+        description="Least time between two messages to one buyer, across the number's shops.",
+    )
+    daily_tier: int = Field(
+        default=250,
+        ge=1,
+        description="Most messages a number sends in 24 hours once warmed up (its Meta tier).",
+    )
 
 
 class Settings(BaseSettings):
@@ -217,6 +270,11 @@ class Settings(BaseSettings):
         description="How many shops' sales, quality facts and overviews a process keeps in "
         "memory between requests: a TOML table [cache], or SAUDAGER_CACHE__<FIELD>; each field "
         "is listed below.",
+    )
+    messaging: MessagingSettings = Field(
+        default_factory=MessagingSettings,
+        description="The WhatsApp number and the rules of buyer messaging: a TOML table "
+        "[messaging], or SAUDAGER_MESSAGING__<FIELD>; each field is listed below.",
     )
     accounts: AccountRules = Field(
         default_factory=AccountRules,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
@@ -19,6 +19,8 @@ from saudager.adapters.notify.log import LogNotifier
 from saudager.adapters.notify.telegram import TelegramNotifier
 from saudager.adapters.passwords import Argon2Hasher
 from saudager.adapters.secrets import TokenCipher
+from saudager.adapters.whatsapp.cloud import CloudApiProvider
+from saudager.adapters.whatsapp.console import ConsoleProvider
 from saudager.core.errors import ConfigurationError, SaudagerError
 from saudager.core.timewindows import zone
 from saudager.domains.accounts.service import AccountsService
@@ -27,6 +29,7 @@ from saudager.domains.analytics.service import AnalyticsService
 from saudager.domains.catalog.service import CatalogService
 from saudager.domains.dashboard.service import DashboardService
 from saudager.domains.imports.service import ImportService
+from saudager.domains.messaging.provider import MessagingProvider
 from saudager.domains.jobs.service import JobsService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
@@ -44,6 +47,8 @@ class Services:
 
     settings: Settings
     engine: Engine
+    #: Messaging providers by business number, made once (see ``messaging_provider``).
+    _providers: dict[str, CloudApiProvider | ConsoleProvider] = field(default_factory=dict)
 
     @cached_property
     def store(self) -> SqlStore:
@@ -167,6 +172,26 @@ class Services:
                     pass
             return tx.shop_by_name(name_or_id)
 
+    def messaging_provider(self, number: str) -> MessagingProvider | None:
+        """The provider that sends from business ``number`` (its Cloud API phone number id);
+        ``None`` for a number the settings do not configure (its messages then fail, visibly).
+        Made once per number: a Cloud API client holds its connection pool."""
+        m = self.settings.messaging
+        provider = self._providers.get(number)
+        if provider is not None:
+            return provider
+        if m.provider == "console":
+            provider = ConsoleProvider(label=f"whatsapp {number}")
+        elif m.access_token is not None and number == m.phone_number_id:
+            provider = CloudApiProvider(
+                number, m.access_token.get_secret_value(), base_url=m.cloud_api_url,
+                version=m.cloud_api_version,
+            )  # fmt: skip
+        else:
+            return None
+        self._providers[number] = provider
+        return provider
+
     def kaspi_client(self, shop: Shop) -> KaspiClient:
         with self.store.transaction() as tx:
             ciphertext = tx.shop_token(shop.id)
@@ -222,6 +247,10 @@ class Services:
     def close(self) -> None:
         if "jobs" in self.__dict__:  # running jobs finish before the database closes
             self.jobs.close()
+        for provider in self._providers.values():
+            if isinstance(provider, CloudApiProvider):
+                provider.close()
+        self._providers.clear()
         self.engine.dispose()
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from saudager.domains.messaging.provider import SendAccepted, TemplateMessage, TextMessage
 from saudager.domains.messaging.records import MessageKey, NewMessage, OutboxState
 from saudager.domains.messaging.service import OutboxService
@@ -80,7 +82,53 @@ def test_one_pass_sends_every_due_message_once(tmp_path: Path) -> None:
     assert states == {OutboxState.SENT}
 
 
-def test_without_a_provider_nothing_is_claimed(tmp_path: Path) -> None:
+def _states(settings: Settings) -> dict[OutboxState, int]:
+    services = build_services(settings)
+    try:
+        with services.store.transaction() as tx:
+            states = [m.state for m in tx.outbox_messages()]
+    finally:
+        services.close()
+    return {state: states.count(state) for state in set(states)}
+
+
+def test_by_default_messages_go_to_the_console(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(tmp_path)
+    _enqueue(settings, 2)
+    result = dispatch_messages_now(settings)
+    assert (result["claimed"], result["sent"]) == (2, 2)
+    assert capsys.readouterr().out.count("order_received_v1") == 2
+    assert _states(settings) == {OutboxState.SENT: 2}
+
+
+def test_a_number_the_cloud_settings_do_not_configure_fails_visibly(tmp_path: Path) -> None:
+    settings = load_settings(
+        None, home=tmp_path, jobs_backend="memory", messaging={"provider": "cloud"}
+    )
+    _enqueue(settings, 1)
+    dispatch_messages_now(settings)
+    assert _states(settings) == {OutboxState.FAILED: 1}
+
+
+def test_console_sends_from_several_passes_keep_distinct_ids(tmp_path: Path) -> None:
+    # Each pass builds its own services (and console provider), as separate worker runs do.
     settings = _settings(tmp_path)
     _enqueue(settings, 1)
-    assert dispatch_messages_now(settings) == {"skipped": "no messaging provider is configured"}
+    assert dispatch_messages_now(settings)["sent"] == 1
+    services = build_services(settings)
+    try:
+        with services.store.transaction() as tx:
+            shop_id = tx.shop_by_name("Shop").id
+        OutboxService(services.store, lambda: datetime.now(UTC)).enqueue(
+            NewMessage(
+                key=MessageKey(shop_id, "later", "order_received"), from_number=NUMBER,
+                to="+77011234567", template="order_received_v1", language="ru",
+                body_parameters=("later",), due_at=datetime(2025, 1, 1, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    finally:
+        services.close()
+    assert dispatch_messages_now(settings)["sent"] == 1
+    assert _states(settings) == {OutboxState.SENT: 2}

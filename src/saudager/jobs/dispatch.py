@@ -49,14 +49,11 @@ def dispatch_pass(
 def dispatch_messages_now(
     settings: Settings, providers: ProviderLookup | None = None
 ) -> dict[str, Any]:
-    """One pass over the configured database. Without a provider for the business numbers
-    (none configured), nothing is claimed and the pass says so."""
+    """One pass over the configured database, sending through the configured provider
+    (``Services.messaging_provider``; the console unless the Cloud API is configured)."""
     services = build_services(settings)
     try:
-        lookup: ProviderLookup | None = providers or getattr(services, "messaging_provider", None)
-        if lookup is None:
-            return {"skipped": "no messaging provider is configured"}
-        return dispatch_pass(services.store, lookup)
+        return dispatch_pass(services.store, providers or services.messaging_provider)
     finally:
         services.close()
 

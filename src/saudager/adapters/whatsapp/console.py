@@ -1,12 +1,14 @@
 """A provider that prints what would be sent, for the demo: nothing leaves the machine.
 
 Phone numbers are masked in the printout as in logs. Every send is accepted with a made-up
-``wamid.console…`` id; no status webhooks follow.
+``wamid.console…`` id, unique across processes (the outbox keeps provider ids unique: a
+counter restarting with each process would repeat them); no status webhooks follow.
 """
 
 from __future__ import annotations
 
 import itertools
+import secrets
 import sys
 from typing import TextIO
 
@@ -21,6 +23,7 @@ class ConsoleProvider:
         self._stream = stream
         self._label = label
         self._ids = itertools.count(1)
+        self._run = secrets.token_hex(6)  # this provider's, so that ids never repeat
 
     def send_template(self, message: TemplateMessage) -> SendAccepted:
         lines = [
@@ -45,4 +48,4 @@ class ConsoleProvider:
         stream = self._stream or sys.stdout
         stream.write("\n".join(lines) + "\n")
         stream.flush()
-        return SendAccepted(f"wamid.console{next(self._ids):06d}")
+        return SendAccepted(f"wamid.console.{self._run}.{next(self._ids):06d}")
