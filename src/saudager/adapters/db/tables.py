@@ -378,3 +378,45 @@ messaging_number_stops = Table(
     Column("reason", Text, nullable=False),
     Column("stopped_at", UtcDateTime, nullable=False),
 )
+
+
+# --- messaging: what buyers wrote back, and who asked us to stop ----------------------------
+
+messaging_inbound = Table(
+    "messaging_inbound",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    # Webhooks are delivered at least once: a repeated message is stored (and triaged) once.
+    Column("provider_message_id", String, nullable=False, unique=True),
+    Column("business_number", String, nullable=False),  # our number the buyer wrote to
+    Column("sender", String, nullable=False),  # the buyer, E.164 "+7…"
+    Column("at", UtcDateTime, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("in_reply_to", String, nullable=True),  # the message of ours it quotes
+    Column("button_payload", String, nullable=True),
+    Column("category", String, nullable=False),  # opt_out, complaint, question, thanks, other
+    Column("matched", Text, nullable=False),  # a JSON array: the terms that decided it
+    Column("stars", Integer, nullable=True),
+    # The order it was matched to, when it was: the shop whose message it answers.
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), nullable=True),
+    Column("order_code", String, nullable=True),
+    Column("outbox_message_id", _BigId, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=True),  # the seller dealt with it
+    Index(None, "shop_id", "category", "at"),
+    Index(None, "sender", "at"),
+)
+
+messaging_opt_outs = Table(
+    "messaging_opt_outs",
+    metadata,
+    # One row per buyer and business number: it stops every shop on that number.
+    Column("business_number", String, primary_key=True),
+    Column("phone", String, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),  # when the buyer asked
+    Column("source", String, nullable=False),  # keyword, button, seller
+    # The shop whose message the buyer answered, when known (informational).
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="SET NULL"), nullable=True),
+    Column("provider_message_id", String, nullable=True),  # the inbound message
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
