@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from saudager.cli.messages import messages_app
 from saudager.cli.output import console, errors, print_json
 from saudager.cli.progress import sync_with_progress
 from saudager.cli.users import user_app
@@ -24,6 +25,7 @@ app = typer.Typer(no_args_is_help=True, help="Saudager: a cockpit for sellers on
 shop_app = typer.Typer(no_args_is_help=True, help="Add and list shops.")
 app.add_typer(shop_app, name="shop")
 app.add_typer(user_app, name="user")
+app.add_typer(messages_app, name="messages")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 ConfigOption = Annotated[

@@ -16,8 +16,15 @@ from sqlalchemy import Connection, Row, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from saudager.adapters.db import tables as t
+from saudager.domains.messaging.consent import OptOut, OptOutSource
+from saudager.domains.messaging.inbox_ports import InboundRecord, NewInbound
 from saudager.domains.messaging.outbox import status_wins
-from saudager.domains.messaging.provider import DeliveryStatus, RefusalKind, StatusUpdate
+from saudager.domains.messaging.provider import (
+    DeliveryStatus,
+    InboundMessage,
+    RefusalKind,
+    StatusUpdate,
+)
 from saudager.domains.messaging.records import (
     MessageKey,
     NewMessage,
@@ -25,11 +32,16 @@ from saudager.domains.messaging.records import (
     OutboxMessage,
     OutboxState,
 )
+from saudager.domains.messaging.triage import Category, Triage
 
 _AnyRow = Row[*tuple[Any, ...]]
 _m = t.outbox_messages
 _e = t.message_status_events
 _s = t.messaging_number_stops
+_i = t.messaging_inbound
+_o = t.messaging_opt_outs
+#: States of a message that may have reached the buyer, so that a reply can answer it.
+_MAY_HAVE_REACHED = (OutboxState.CLAIMED.value, OutboxState.SENT.value, OutboxState.UNKNOWN.value)
 _STATUS_RANK_ORDER = (
     DeliveryStatus.SENT,
     DeliveryStatus.DELIVERED,
@@ -310,6 +322,122 @@ class MessagingStoreMixin:
             for row in rows
         ]
 
+    # ---------------------------------------------------------------- the inbox and opt-outs
+
+    def reply_candidates(
+        self, sender: str, in_reply_to: str | None, sent_since: datetime
+    ) -> list[OutboxMessage]:
+        by_phone = and_(
+            _m.c.to_phone == sender,
+            _m.c.state.in_(_MAY_HAVE_REACHED),
+            _m.c.claimed_at >= sent_since,
+        )
+        match = by_phone if in_reply_to is None else or_(
+            _m.c.provider_message_id == in_reply_to, by_phone
+        )  # fmt: skip
+        rows = self._conn.execute(select(_m).where(match).order_by(_m.c.id))
+        return [_message(row) for row in rows]
+
+    def add_inbound(self, inbound: NewInbound, now: datetime) -> InboundRecord | None:
+        message, triage, answered = inbound.message, inbound.triage, inbound.answered
+        dialect = postgresql if self._dialect == "postgresql" else sqlite
+        statement = (
+            dialect.insert(_i)
+            .values(
+                provider_message_id=message.provider_message_id,
+                business_number=inbound.business_number,
+                sender=message.sender,
+                at=message.at,
+                text=message.text,
+                in_reply_to=message.in_reply_to,
+                button_payload=message.button_payload,
+                category=triage.category.value,
+                matched=json.dumps(list(triage.matched), ensure_ascii=False),
+                stars=triage.stars,
+                shop_id=None if answered is None else answered.key.shop_id,
+                order_code=None if answered is None else answered.key.order_code,
+                outbox_message_id=None if answered is None else answered.id,
+                received_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(_i.c.id)
+        )
+        created = self._conn.execute(statement).first()
+        if created is None:
+            return None
+        row = self._conn.execute(select(_i).where(_i.c.id == created[0])).one()
+        return _inbound(row)
+
+    def inbound_messages(
+        self, shop_id: int | None, *, waiting_only: bool = False
+    ) -> list[InboundRecord]:
+        shop = _i.c.shop_id.is_(None) if shop_id is None else _i.c.shop_id == shop_id
+        query = select(_i).where(shop).order_by(_i.c.at.desc(), _i.c.id.desc())
+        if waiting_only:
+            query = query.where(_i.c.resolved_at.is_(None))
+        return [_inbound(row) for row in self._conn.execute(query)]
+
+    def resolve_inbound(self, inbound_id: int, shop_id: int | None, now: datetime) -> bool:
+        shop = _i.c.shop_id.is_(None) if shop_id is None else _i.c.shop_id == shop_id
+        result = self._conn.execute(
+            update(_i)
+            .where(_i.c.id == inbound_id, shop, _i.c.resolved_at.is_(None))
+            .values(resolved_at=now)
+        )
+        return result.rowcount == 1
+
+    def record_opt_out(self, opt_out: OptOut, now: datetime) -> bool:
+        dialect = postgresql if self._dialect == "postgresql" else sqlite
+        statement = (
+            dialect.insert(_o)
+            .values(
+                business_number=opt_out.business_number,
+                phone=opt_out.phone,
+                at=opt_out.at,
+                source=opt_out.source.value,
+                shop_id=opt_out.shop_id,
+                provider_message_id=opt_out.provider_message_id,
+                recorded_at=now,
+            )
+            .on_conflict_do_nothing()  # the first record stays: it is when the buyer asked
+            .returning(_o.c.phone)
+        )
+        return self._conn.execute(statement).first() is not None
+
+    def opt_outs(self, business_number: str | None = None) -> list[OptOut]:
+        query = select(_o).order_by(_o.c.business_number, _o.c.phone)
+        if business_number is not None:
+            query = query.where(_o.c.business_number == business_number)
+        return [
+            OptOut(
+                phone=row.phone,
+                business_number=row.business_number,
+                at=row.at,
+                source=OptOutSource(row.source),
+                shop_id=row.shop_id,
+                provider_message_id=row.provider_message_id,
+            )
+            for row in self._conn.execute(query)
+        ]
+
+    def is_opted_out(self, business_number: str, phone: str) -> bool:
+        row = self._conn.execute(
+            select(_o.c.phone).where(_o.c.business_number == business_number, _o.c.phone == phone)
+        ).first()
+        return row is not None
+
+    def cancel_queued_to(self, business_number: str, phone: str, reason: str, now: datetime) -> int:
+        result = self._conn.execute(
+            update(_m)
+            .where(
+                _m.c.from_number == business_number,
+                _m.c.to_phone == phone,
+                _m.c.state == OutboxState.QUEUED.value,
+            )
+            .values(state=OutboxState.CANCELLED.value, last_error=reason, updated_at=now)
+        )
+        return int(result.rowcount)
+
 
 def _message(row: _AnyRow) -> OutboxMessage:
     return OutboxMessage(
@@ -335,4 +463,29 @@ def _message(row: _AnyRow) -> OutboxMessage:
         delivery_status_at=row.delivery_status_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+    )
+
+
+def _inbound(row: _AnyRow) -> InboundRecord:
+    return InboundRecord(
+        id=row.id,
+        business_number=row.business_number,
+        message=InboundMessage(
+            provider_message_id=row.provider_message_id,
+            sender=row.sender,
+            at=row.at,
+            text=row.text,
+            in_reply_to=row.in_reply_to,
+            button_payload=row.button_payload,
+        ),
+        triage=Triage(
+            category=Category(row.category),
+            matched=tuple(json.loads(row.matched)),
+            stars=row.stars,
+        ),
+        shop_id=row.shop_id,
+        order_code=row.order_code,
+        outbox_message_id=row.outbox_message_id,
+        received_at=row.received_at,
+        resolved_at=row.resolved_at,
     )

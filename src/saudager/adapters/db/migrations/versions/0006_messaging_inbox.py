@@ -63,9 +63,7 @@ def upgrade() -> None:
         "messaging_inbound",
         ["shop_id", "category", "at"],
     )
-    op.create_index(
-        op.f("ix_messaging_inbound_sender_at"), "messaging_inbound", ["sender", "at"]
-    )
+    op.create_index(op.f("ix_messaging_inbound_sender_at"), "messaging_inbound", ["sender", "at"])
     op.create_table(
         "messaging_opt_outs",
         sa.Column("business_number", sa.String(), nullable=False),
@@ -81,16 +79,12 @@ def upgrade() -> None:
             name=op.f("fk_messaging_opt_outs_shop_id_shops"),
             ondelete="SET NULL",
         ),
-        sa.PrimaryKeyConstraint(
-            "business_number", "phone", name=op.f("pk_messaging_opt_outs")
-        ),
+        sa.PrimaryKeyConstraint("business_number", "phone", name=op.f("pk_messaging_opt_outs")),
     )
 
 
 def downgrade() -> None:
     op.drop_table("messaging_opt_outs")
     op.drop_index(op.f("ix_messaging_inbound_sender_at"), table_name="messaging_inbound")
-    op.drop_index(
-        op.f("ix_messaging_inbound_shop_id_category_at"), table_name="messaging_inbound"
-    )
+    op.drop_index(op.f("ix_messaging_inbound_shop_id_category_at"), table_name="messaging_inbound")
     op.drop_table("messaging_inbound")

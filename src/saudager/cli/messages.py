@@ -1,0 +1,170 @@
+"""``saudager messages``: buyer messages — preview a template with a real order, the outbox,
+and one dispatch pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from saudager.cli.output import console, errors, print_json
+from saudager.core.errors import SaudagerError
+from saudager.core.masking import mask_phone
+from saudager.domains.messaging.records import OutboxMessage, OutboxState
+from saudager.domains.messaging.templates import (
+    Language,
+    MessageKind,
+    TemplateError,
+    body_parameters,
+    pick_template,
+    provider_body,
+    render,
+    values_for,
+)
+from saudager.jobs.dispatch import dispatch_messages_now
+from saudager.settings import load_settings
+from saudager.wiring import Services, build_services
+
+messages_app = typer.Typer(
+    no_args_is_help=True, help="Buyer messages over WhatsApp: preview, outbox, dispatch."
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    return typer.Exit(1)
+
+
+@contextmanager
+def _services(ctx: typer.Context) -> Iterator[Services]:
+    config = ctx.find_root().params.get("config")
+    services = build_services(load_settings(config))
+    try:
+        yield services
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+
+
+def _choice(value: str, allowed: type[MessageKind] | type[Language], what: str) -> Any:
+    try:
+        return allowed(value)
+    except ValueError:
+        names = ", ".join(item.value for item in allowed)
+        raise _fail(f"unknown {what} {value!r}: expected one of {names}") from None
+
+
+@messages_app.command("preview")
+def preview(
+    ctx: typer.Context,
+    shop: Annotated[str, typer.Argument(help="Shop name or id.")],
+    order: Annotated[str, typer.Argument(help="The order's code.")],
+    kind: Annotated[str, typer.Option(help="Which message.")] = MessageKind.ORDER_RECEIVED.value,
+    language: Annotated[str, typer.Option(help="ru, kk or en.")] = Language.RU.value,
+    review_link: Annotated[
+        str | None, typer.Option(help="The Kaspi review link (review requests).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The message a buyer would read for a real order, and what goes to the Cloud API."""
+    chosen_kind: MessageKind = _choice(kind, MessageKind, "message kind")
+    chosen_language: Language = _choice(language, Language, "language")
+    with _services(ctx) as services:
+        found = services.shop(shop)
+        with services.store.reading() as tx:
+            stored = tx.get_order(found.id, order)
+        if stored is None:
+            raise _fail(f"shop '{found.name}' has no order {order!r}")
+        template = pick_template(chosen_kind, chosen_language)
+        values = values_for(
+            stored, shop=found.name, language=chosen_language, review_link=review_link
+        )
+        try:
+            text = render(template, values)
+            parameters = body_parameters(template, values)
+        except TemplateError as exc:
+            raise _fail(str(exc)) from exc
+    if as_json:
+        print_json(
+            {
+                "template": template.key, "kind": chosen_kind.value,
+                "language": chosen_language.value, "text": text,
+                "approved_body": provider_body(template), "body_parameters": list(parameters),
+                "to": mask_phone(stored.customer_phone or ""),
+            }
+        )  # fmt: skip
+        return
+    console.print(
+        f"[bold]{escape(template.key)}[/bold] → {mask_phone(stored.customer_phone or '')}"
+    )
+    console.print(escape(text))
+    console.print(f"[dim]body parameters: {escape(', '.join(parameters))}[/dim]", highlight=False)
+
+
+def _row(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "shop_id": message.key.shop_id,
+        "order": message.key.order_code,
+        "kind": message.key.kind,
+        "to": mask_phone(message.to),
+        "template": message.template,
+        "state": message.state.value,
+        "delivery": message.delivery_status.value if message.delivery_status else None,
+        "attempts": message.attempts,
+        "due_at": message.due_at.isoformat(),
+        "error": message.last_error,
+    }
+
+
+@messages_app.command("outbox")
+def outbox(
+    ctx: typer.Context,
+    shop: Annotated[str | None, typer.Argument(help="Shop name or id (default: all).")] = None,
+    state: Annotated[str | None, typer.Option(help="Only messages in this state.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The messages of the outbox, oldest first, with their state and delivery (phones masked)."""
+    wanted: OutboxState | None = None
+    if state is not None:
+        try:
+            wanted = OutboxState(state)
+        except ValueError:
+            names = ", ".join(s.value for s in OutboxState)
+            raise _fail(f"unknown state {state!r}: expected one of {names}") from None
+    with _services(ctx) as services:
+        shop_id = services.shop(shop).id if shop is not None else None
+        with services.store.reading() as tx:
+            rows = [_row(m) for m in tx.outbox_messages(shop_id, wanted)]
+    if as_json:
+        print_json({"messages": rows})
+        return
+    table = Table("id", "order", "kind", "to", "state", "delivery", "tries", "due", "error")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), row["order"], row["kind"], row["to"], row["state"],
+            row["delivery"] or "", str(row["attempts"]), row["due_at"][:16],
+            escape(row["error"] or ""),
+        )  # fmt: skip
+    console.print(table)
+
+
+@messages_app.command("dispatch")
+def dispatch(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """One dispatch pass now: reconcile old claims, then send every due message once."""
+    config = ctx.find_root().params.get("config")
+    try:
+        result = dispatch_messages_now(load_settings(config))
+    except SaudagerError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        print_json(result)
+    else:
+        console.print(", ".join(f"{key} {value}" for key, value in result.items()))

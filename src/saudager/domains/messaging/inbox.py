@@ -1,0 +1,244 @@
+"""The inbox: what the WhatsApp webhook delivers, applied — delivery statuses to the outbox,
+buyers' messages matched to their order, triaged, and acted on.
+
+For each inbound message, in one transaction:
+
+1. it is matched to our message it answers (``triage.match_order``: the message it quotes,
+   else our latest message to that phone in the last 30 days) and so to a shop and an order;
+2. it is classified (``triage.classify``) and stored once, keyed by its provider id: a webhook
+   delivered twice changes nothing and alerts nobody twice;
+3. an opt-out (a stop word or the opt-out button) is recorded at once for the buyer's phone and
+   the business number, which stops every shop on that number, and the messages still queued
+   to that phone from that number are cancelled.
+
+After the commit, a complaint matched to a shop alerts its seller through the quality module's
+notifier; every message, flagged or not, waits in the shop's inbox until the seller resolves it.
+The alert names the order and the rule that decided, never the buyer's phone or words (alert
+texts go to logs and chats): the seller reads those in the inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from saudager.domains.messaging.consent import OptOut, opt_out_from
+from saudager.domains.messaging.inbox_ports import InboundRecord, InboxStore, NewInbound
+from saudager.domains.messaging.provider import InboundMessage, StatusUpdate
+from saudager.domains.messaging.records import OutboxMessage
+from saudager.domains.messaging.service import OutboxService
+from saudager.domains.messaging.triage import (
+    MATCH_BY_PHONE_WITHIN,
+    Category,
+    SentRef,
+    Triage,
+    classify,
+    match_order,
+)
+from saudager.domains.quality.alerts import Alert, AlertKind, Language, Severity
+from saudager.domains.quality.ports import Notifier, NotifyError
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+#: The business number recorded when a reply matches none of our messages and no number is
+#: configured (the webhook's body does not name the number here).
+UNKNOWN_NUMBER = ""
+
+#: The reason a queued message is cancelled with when its buyer opts out.
+OPTED_OUT = "the buyer opted out of messages from this number"
+
+
+@dataclass
+class InboxReport:
+    """What one webhook delivery did."""
+
+    statuses: int = 0  # status updates applied (or stored for a message not known yet)
+    received: int = 0  # inbound messages stored now
+    duplicates: int = 0  # inbound messages stored before: nothing done
+    opt_outs: int = 0  # opt-outs recorded now
+    cancelled: int = 0  # queued messages cancelled by those opt-outs
+    complaints: int = 0
+    alerts_sent: int = 0
+    alerts_failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Received:
+    record: InboundRecord
+    opted_out: bool
+    cancelled: int
+
+
+class InboxService:
+    """Applies webhook events. ``business_number``: the number replies that match none of our
+    messages are filed under (the configured Cloud API phone number id)."""
+
+    def __init__(
+        self,
+        store: InboxStore,
+        outbox: OutboxService,
+        notifier: Notifier,
+        clock: Clock,
+        *,
+        business_number: str | None = None,
+        language: Language = Language.RU,
+        match_within: timedelta = MATCH_BY_PHONE_WITHIN,
+    ) -> None:
+        self._store = store
+        self._outbox = outbox
+        self._notifier = notifier
+        self._clock = clock
+        self._business_number = business_number or UNKNOWN_NUMBER
+        self._language = language
+        self._match_within = match_within
+
+    def handle(
+        self, statuses: Sequence[StatusUpdate], messages: Sequence[InboundMessage]
+    ) -> InboxReport:
+        """Apply one webhook delivery: the statuses first (in the order they came: the outbox
+        keeps the highest-ranked one), then the buyers' messages."""
+        report = InboxReport()
+        for update in statuses:
+            self._outbox.record_status(update)
+            report.statuses += 1
+        for message in messages:
+            received = self.receive(message)
+            if received is None:
+                report.duplicates += 1
+                continue
+            report.received += 1
+            report.opt_outs += received.opted_out
+            report.cancelled += received.cancelled
+            if received.record.triage.category is Category.COMPLAINT:
+                report.complaints += 1
+                sent = self._alert(received.record)
+                if sent is not None:
+                    report.alerts_sent += sent
+                    report.alerts_failed += not sent
+        return report
+
+    def receive(self, message: InboundMessage) -> _Received | None:
+        """Match, triage and store one inbound message, recording an opt-out; ``None`` when it
+        was stored before. The caller alerts (after this transaction has committed)."""
+        now = self._clock()
+        with self._store.transaction() as tx:
+            candidates = tx.reply_candidates(
+                message.sender, message.in_reply_to, message.at - self._match_within
+            )
+            answered = _answered(message, candidates, self._match_within)
+            number = answered.from_number if answered is not None else self._business_number
+            triage = classify(message)
+            record = tx.add_inbound(NewInbound(number, message, triage, answered), now)
+            if record is None:
+                return None
+            opt_out = opt_out_from(
+                message,
+                business_number=number,
+                shop_id=None if answered is None else answered.key.shop_id,
+            )
+            opted_out = False
+            cancelled = 0
+            if opt_out is not None:
+                opted_out = tx.record_opt_out(opt_out, now)
+                cancelled = tx.cancel_queued_to(number, message.sender, OPTED_OUT, now)
+        return _Received(record, opted_out, cancelled)
+
+    def _alert(self, record: InboundRecord) -> bool | None:
+        """Tell the seller about a complaint: ``True`` sent, ``False`` failed, ``None`` when
+        it matched no shop (it waits in the inbox of unmatched messages)."""
+        if record.shop_id is None:
+            log.warning("a complaint matched no order (inbound message %s)", record.id)
+            return None
+        alert = complaint_alert(record, self._clock(), self._language)
+        try:
+            self._notifier.send(alert)
+        except NotifyError as exc:
+            log.warning("the complaint alert for inbound message %s failed: %s", record.id, exc)
+            return False
+        return True
+
+    def inbox(self, shop_id: int | None, *, waiting_only: bool = True) -> list[InboundRecord]:
+        """The shop's inbound messages, newest first (``None``: those matched to no shop)."""
+        with self._store.transaction() as tx:
+            return tx.inbound_messages(shop_id, waiting_only=waiting_only)
+
+    def resolve(self, inbound_id: int, shop_id: int | None) -> bool:
+        """The seller dealt with the message: it leaves the waiting list."""
+        with self._store.transaction() as tx:
+            return tx.resolve_inbound(inbound_id, shop_id, self._clock())
+
+    def opt_outs(self, business_number: str | None = None) -> list[OptOut]:
+        with self._store.transaction() as tx:
+            return tx.opt_outs(business_number)
+
+    def is_opted_out(self, business_number: str, phone: str) -> bool:
+        with self._store.transaction() as tx:
+            return tx.is_opted_out(business_number, phone)
+
+
+def _answered(
+    message: InboundMessage, candidates: Sequence[OutboxMessage], within: timedelta
+) -> OutboxMessage | None:
+    """Our message the reply answers, among ``candidates`` (``triage.match_order``)."""
+    by_ref: dict[str, OutboxMessage] = {}
+    refs: list[SentRef] = []
+    for candidate in candidates:
+        # A message whose provider id we never learned (its outcome is unknown) can still be
+        # matched by phone; its placeholder id never equals a quoted "wamid.…".
+        ref_id = candidate.provider_message_id or f"outbox:{candidate.id}"
+        by_ref[ref_id] = candidate
+        refs.append(
+            SentRef(
+                provider_message_id=ref_id,
+                shop_id=candidate.key.shop_id,
+                order_code=candidate.key.order_code,
+                phone=candidate.to,
+                at=candidate.claimed_at or candidate.due_at,
+            )
+        )
+    matched = match_order(message, refs, within=within)
+    return None if matched is None else by_ref[matched.provider_message_id]
+
+
+_TEXTS = {
+    Language.RU: (
+        "Жалоба покупателя: заказ {order}",
+        "Покупатель ответил на сообщение по заказу {order}, ответ похож на жалобу "
+        "(правило: {matched}).\nОтветьте ему до того, как он оставит отзыв: ответ ждёт во "
+        "входящих WhatsApp.",
+    ),
+    Language.EN: (
+        "Buyer complaint: order {order}",
+        "The buyer answered our message about order {order}, and the answer reads as a "
+        "complaint (rule: {matched}).\nAnswer before they write a review: the message waits in "
+        "the WhatsApp inbox.",
+    ),
+}
+
+
+def complaint_alert(record: InboundRecord, now: datetime, language: Language) -> Alert:
+    """The seller's alert about a complaint matched to ``record.shop_id``; keyed by the
+    inbound message, so each complaint alerts once."""
+    assert record.shop_id is not None
+    order = record.order_code or "?"
+    title, text = _TEXTS[language]
+    return Alert(
+        shop_id=record.shop_id,
+        kind=AlertKind.WARNING,
+        severity=Severity.WARNING,
+        subject=f"whatsapp_complaint:{order}",
+        episode=record.message.provider_message_id,
+        raised_at=now,
+        language=language,
+        title=title.format(order=order),
+        text=text.format(order=order, matched=_decided_by(record.triage)),
+        order_code=record.order_code,
+    )
+
+
+def _decided_by(triage: Triage) -> str:
+    return ", ".join(triage.matched) or triage.category.value

@@ -1,0 +1,88 @@
+"""``saudager messages`` as a seller runs it: real processes on a fresh home, the console
+provider (the default: nothing leaves the machine)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from saudager.domains.messaging.records import MessageKey, NewMessage
+from saudager.domains.messaging.service import OutboxService
+from saudager.domains.orders.types import Order, OrderLine
+from saudager.settings import load_settings
+from saudager.wiring import build_services
+
+PHONE = "+77011234567"
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAUDAGER_")}
+    env.update(SAUDAGER_HOME=str(home), SAUDAGER_LOG_LEVEL="WARNING", COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-m", "saudager", *args], capture_output=True, text=True, env=env,
+        timeout=120, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _shop_with_an_order(home: Path) -> None:
+    services = build_services(load_settings(None, home=home))
+    try:
+        shop = services.add_shop("demo", None, None, None)
+        order = Order(
+            code="501234567", created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+            state="ARCHIVE", status="COMPLETED", total_price=Decimal("15990"),
+            customer_name="Айгерим Сапарова", customer_phone=PHONE,
+            lines=(OrderLine(line_no=1, sku="KETTLE-1", quantity=1,
+                             unit_price=Decimal("15990"), total_price=Decimal("15990"),
+                             product_name="Чайник Tefal"),),
+        )  # fmt: skip
+        with services.store.transaction() as tx:
+            tx.upsert_orders(shop.id, [order])
+        OutboxService(services.store, lambda: datetime.now(UTC)).enqueue(
+            NewMessage(
+                key=MessageKey(shop.id, order.code, "order_received"), from_number="106540352242922",
+                to=PHONE, template="order_received_v1", language="ru",
+                body_parameters=("Айгерим", order.code, "Чайник Tefal", "demo"),
+                due_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    finally:
+        services.close()
+
+
+def test_preview_outbox_and_one_dispatch_pass(tmp_path: Path) -> None:
+    _shop_with_an_order(tmp_path)
+    preview = _run(tmp_path, "messages", "preview", "demo", "501234567", "--json")
+    assert preview.returncode == 0, preview.stderr
+    shown = json.loads(preview.stdout)
+    assert "Айгерим" in shown["text"] and "501234567" in shown["text"]
+    assert "{" not in shown["text"] and PHONE not in preview.stdout  # filled in; phone masked
+    assert shown["body_parameters"] and "{{1}}" in shown["approved_body"]
+
+    english = _run(tmp_path, "messages", "preview", "demo", "501234567", "--language", "en")
+    assert english.returncode == 0 and "501234567" in english.stdout
+
+    queued = json.loads(_run(tmp_path, "messages", "outbox", "--json").stdout)["messages"]
+    assert [(m["order"], m["state"]) for m in queued] == [("501234567", "queued")]
+    assert queued[0]["to"] != PHONE and queued[0]["to"].startswith("+7701")
+
+    sent = _run(tmp_path, "messages", "dispatch", "--json")
+    assert sent.returncode == 0, sent.stderr
+    assert '"sent": 1' in sent.stdout and PHONE not in sent.stdout
+    after = json.loads(_run(tmp_path, "messages", "outbox", "demo", "--json").stdout)["messages"]
+    assert [m["state"] for m in after] == ["sent"]
+
+
+def test_bad_input_is_one_clear_line(tmp_path: Path) -> None:
+    _shop_with_an_order(tmp_path)
+    missing = _run(tmp_path, "messages", "preview", "demo", "999")
+    assert missing.returncode == 1 and "has no order '999'" in missing.stderr
+    kind = _run(tmp_path, "messages", "preview", "demo", "501234567", "--kind", "spam")
+    assert kind.returncode == 1 and "unknown message kind 'spam'" in kind.stderr
+    state = _run(tmp_path, "messages", "outbox", "--state", "lost")
+    assert state.returncode == 1 and "unknown state 'lost'" in state.stderr
