@@ -29,8 +29,10 @@ from saudager.domains.analytics.service import AnalyticsService
 from saudager.domains.catalog.service import CatalogService
 from saudager.domains.dashboard.service import DashboardService
 from saudager.domains.imports.service import ImportService
-from saudager.domains.messaging.provider import MessagingProvider
 from saudager.domains.jobs.service import JobsService
+from saudager.domains.messaging.inbox import InboxService
+from saudager.domains.messaging.provider import MessagingProvider
+from saudager.domains.messaging.service import OutboxService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
 from saudager.domains.quality.alerts import AlertRules, Language
@@ -252,6 +254,18 @@ class Services:
                 provider.close()
         self._providers.clear()
         self.engine.dispose()
+
+    @cached_property
+    def inbox(self) -> InboxService:
+        """What the WhatsApp webhook delivers, applied: statuses, replies, opt-outs, alerts."""
+        return InboxService(
+            self.store,
+            OutboxService(self.store, lambda: datetime.now(UTC)),
+            self.notifier(),
+            lambda: datetime.now(UTC),
+            business_number=self.settings.messaging.phone_number_id,
+            language=Language(self.settings.alerts.language),
+        )
 
 
 def build_services(settings: Settings, migrate: bool = True) -> Services:

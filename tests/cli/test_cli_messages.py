@@ -7,9 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from saudager.domains.messaging.records import MessageKey, NewMessage
 from saudager.domains.messaging.service import OutboxService
@@ -23,6 +24,11 @@ PHONE = "+77011234567"
 def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAUDAGER_")}
     env.update(SAUDAGER_HOME=str(home), SAUDAGER_LOG_LEVEL="WARNING", COLUMNS="200")
+    # A send window around the present moment in the shop's zone, whenever the test runs
+    # (the window itself is tested in tests/domains/messaging and tests/jobs).
+    local = datetime.now(ZoneInfo("Asia/Almaty"))
+    env["SAUDAGER_MESSAGING__WINDOW_START"] = (local - timedelta(hours=1)).strftime("%H:%M")
+    env["SAUDAGER_MESSAGING__WINDOW_END"] = (local + timedelta(hours=2)).strftime("%H:%M")
     return subprocess.run(
         [sys.executable, "-m", "saudager", *args], capture_output=True, text=True, env=env,
         timeout=120, check=False, stdin=subprocess.DEVNULL,

@@ -17,6 +17,12 @@ from saudager.settings import Settings, load_settings
 from saudager.wiring import build_services
 
 NUMBER = "+77270001122"
+#: Midday in Almaty: inside the default send window whenever the tests run.
+MIDDAY = datetime(2026, 11, 24, 7, tzinfo=UTC)
+
+
+def at_midday() -> datetime:
+    return MIDDAY
 
 
 class AcceptingProvider:
@@ -46,7 +52,7 @@ def _enqueue(settings: Settings, orders: int) -> None:
                 NewMessage(
                     key=MessageKey(shop_id, str(n), "order_received"),
                     from_number=NUMBER,
-                    to="+77011234567",
+                    to=f"+7701123{n:04d}",  # one buyer each: the caps' gap is per buyer
                     template="order_received_v1",
                     language="ru",
                     body_parameters=(str(n),),
@@ -69,9 +75,9 @@ def test_one_pass_sends_every_due_message_once(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     _enqueue(settings, 3)
     provider = AcceptingProvider()
-    result = dispatch_messages_now(settings, lambda number: provider)
+    result = dispatch_messages_now(settings, lambda number: provider, clock=at_midday)
     assert (result["claimed"], result["sent"], result["marked_unknown"]) == (3, 3, 0)
-    assert dispatch_messages_now(settings, lambda number: provider)["claimed"] == 0
+    assert dispatch_messages_now(settings, lambda number: provider, clock=at_midday)["claimed"] == 0
     assert len(provider.received) == 3
     services = build_services(settings)
     try:
@@ -97,7 +103,7 @@ def test_by_default_messages_go_to_the_console(
 ) -> None:
     settings = _settings(tmp_path)
     _enqueue(settings, 2)
-    result = dispatch_messages_now(settings)
+    result = dispatch_messages_now(settings, clock=at_midday)
     assert (result["claimed"], result["sent"]) == (2, 2)
     assert capsys.readouterr().out.count("order_received_v1") == 2
     assert _states(settings) == {OutboxState.SENT: 2}
@@ -108,7 +114,7 @@ def test_a_number_the_cloud_settings_do_not_configure_fails_visibly(tmp_path: Pa
         None, home=tmp_path, jobs_backend="memory", messaging={"provider": "cloud"}
     )
     _enqueue(settings, 1)
-    dispatch_messages_now(settings)
+    dispatch_messages_now(settings, clock=at_midday)
     assert _states(settings) == {OutboxState.FAILED: 1}
 
 
@@ -116,7 +122,7 @@ def test_console_sends_from_several_passes_keep_distinct_ids(tmp_path: Path) -> 
     # Each pass builds its own services (and console provider), as separate worker runs do.
     settings = _settings(tmp_path)
     _enqueue(settings, 1)
-    assert dispatch_messages_now(settings)["sent"] == 1
+    assert dispatch_messages_now(settings, clock=at_midday)["sent"] == 1
     services = build_services(settings)
     try:
         with services.store.transaction() as tx:
@@ -130,5 +136,5 @@ def test_console_sends_from_several_passes_keep_distinct_ids(tmp_path: Path) -> 
         )  # fmt: skip
     finally:
         services.close()
-    assert dispatch_messages_now(settings)["sent"] == 1
+    assert dispatch_messages_now(settings, clock=at_midday)["sent"] == 1
     assert _states(settings) == {OutboxState.SENT: 2}

@@ -13,11 +13,12 @@ from typing import Any
 
 from huey import Huey, crontab
 
+from saudager.domains.messaging.caps import CapRules
 from saudager.domains.messaging.outbox import RetryPolicy
 from saudager.domains.messaging.ports import OutboxStore, ProviderLookup
-from saudager.domains.messaging.service import Clock, OutboxService
+from saudager.domains.messaging.service import Clock, Gate, OutboxService
 from saudager.settings import Settings
-from saudager.wiring import build_services
+from saudager.wiring import Services, build_services
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +39,38 @@ def dispatch_pass(
     claim_timeout: timedelta = CLAIM_TIMEOUT,
     policy: RetryPolicy | None = None,
     limit: int | None = None,
+    gate: Gate | None = None,
 ) -> dict[str, Any]:
-    """Reconcile claims older than ``claim_timeout``, then send every due message."""
-    service = OutboxService(store, clock, policy=policy)
+    """Reconcile claims older than ``claim_timeout``, then send every due message (each
+    through ``gate`` first, when given: consent, the send window, the caps)."""
+    service = OutboxService(store, clock, policy=policy, gate=gate)
     reconciled = service.reconcile(claim_timeout)
     report = service.dispatch(providers, limit=limit)
     return {**asdict(report), "marked_unknown": reconciled.marked_unknown}
 
 
+def gate_of(services: Services) -> Gate:
+    """The gate of the settings: ``messaging.window_*`` in each shop's zone, the caps."""
+    m = services.settings.messaging
+    caps = CapRules(
+        per_order=m.per_order, min_gap=timedelta(minutes=m.min_gap_minutes),
+        daily_tier=m.daily_tier,
+    )  # fmt: skip
+    return Gate(services.store, m.window_start, m.window_end, caps)
+
+
 def dispatch_messages_now(
-    settings: Settings, providers: ProviderLookup | None = None
+    settings: Settings, providers: ProviderLookup | None = None, *, clock: Clock = utc_now
 ) -> dict[str, Any]:
     """One pass over the configured database, sending through the configured provider
-    (``Services.messaging_provider``; the console unless the Cloud API is configured)."""
+    (``Services.messaging_provider``; the console unless the Cloud API is configured), each
+    message through the gate of the settings."""
     services = build_services(settings)
     try:
-        return dispatch_pass(services.store, providers or services.messaging_provider)
+        return dispatch_pass(
+            services.store, providers or services.messaging_provider, clock=clock,
+            gate=gate_of(services),
+        )  # fmt: skip
     finally:
         services.close()
 

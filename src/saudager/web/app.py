@@ -24,6 +24,7 @@ from saudager.web.api import quality as quality_api
 from saudager.web.api import reports as reports_api
 from saudager.web.api import shop_settings as shop_settings_api
 from saudager.web.api import shops as shops_api
+from saudager.web.api import whatsapp as whatsapp_api
 from saudager.web.context import Web
 from saudager.web.i18n import translate
 from saudager.web.pages import auth as auth_pages
@@ -55,6 +56,7 @@ ROUTE_MODULES = (
     import_pages,
     shop_settings_api,
     jobs_api,
+    whatsapp_api,
 )
 
 #: Pages and API answer with these; scripts come only from this site, none inline.

@@ -46,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from saudager.adapters.db import tables as t
 from saudager.adapters.db.accounts_store import AccountsStoreMixin
 from saudager.adapters.db.engine import READ_ONLY_OPTION
+from saudager.adapters.db.messaging_gate_store import MessagingGateStoreMixin
 from saudager.adapters.db.messaging_store import MessagingStoreMixin
 from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
 from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
@@ -74,7 +75,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
     from saudager.domains.accounts.ports import AccountsStore, AccountsTx
-    from saudager.domains.messaging.ports import OutboxStore, OutboxTx
+    from saudager.domains.messaging.ports import GateStore, GateTx, OutboxStore, OutboxTx
     from saudager.domains.orders.ports import Store, StoreTx
 
 Clock = Callable[[], datetime]
@@ -158,7 +159,7 @@ class SqlStore:
                 connection.execute(text(f"ANALYZE {', '.join(_ANALYZED_TABLES)}"))
 
 
-class SqlStoreTx(AccountsStoreMixin, MessagingStoreMixin):
+class SqlStoreTx(AccountsStoreMixin, MessagingStoreMixin, MessagingGateStoreMixin):
     """Everything the store does, bound to one connection inside one transaction."""
 
     def __init__(self, connection: Connection, clock: Clock) -> None:
@@ -1140,4 +1141,10 @@ if TYPE_CHECKING:
         return store
 
     def _outbox_tx_conforms(tx: SqlStoreTx) -> OutboxTx:
+        return tx
+
+    def _gate_store_conforms(store: SqlStore) -> GateStore:
+        return store
+
+    def _gate_tx_conforms(tx: SqlStoreTx) -> GateTx:
         return tx

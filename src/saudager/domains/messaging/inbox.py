@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from saudager.domains.messaging.consent import OptOut, opt_out_from
@@ -129,7 +129,7 @@ class InboxService:
             candidates = tx.reply_candidates(
                 message.sender, message.in_reply_to, message.at - self._match_within
             )
-            answered = _answered(message, candidates, self._match_within)
+            answered = answered_message(message, candidates, self._match_within)
             number = answered.from_number if answered is not None else self._business_number
             triage = classify(message)
             record = tx.add_inbound(NewInbound(number, message, triage, answered), now)
@@ -180,15 +180,21 @@ class InboxService:
             return tx.is_opted_out(business_number, phone)
 
 
-def _answered(
+def answered_message(
     message: InboundMessage, candidates: Sequence[OutboxMessage], within: timedelta
 ) -> OutboxMessage | None:
-    """Our message the reply answers, among ``candidates`` (``triage.match_order``)."""
+    """Our message the reply answers, among ``candidates`` (``triage.match_order``): the one
+    it quotes, else the latest to its sender within ``within`` before it; ``None`` for none."""
+    if message.in_reply_to is not None:
+        for candidate in candidates:
+            if candidate.provider_message_id == message.in_reply_to:
+                return candidate
     by_ref: dict[str, OutboxMessage] = {}
     refs: list[SentRef] = []
     for candidate in candidates:
         # A message whose provider id we never learned (its outcome is unknown) can still be
-        # matched by phone; its placeholder id never equals a quoted "wamid.…".
+        # matched by phone, under a placeholder id; the quote was looked for above, so the
+        # placeholder is never compared with a quoted id.
         ref_id = candidate.provider_message_id or f"outbox:{candidate.id}"
         by_ref[ref_id] = candidate
         refs.append(
@@ -200,7 +206,7 @@ def _answered(
                 at=candidate.claimed_at or candidate.due_at,
             )
         )
-    matched = match_order(message, refs, within=within)
+    matched = match_order(replace(message, in_reply_to=None), refs, within=within)
     return None if matched is None else by_ref[matched.provider_message_id]
 
 

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from saudager.domains.messaging.caps import Sent
 from saudager.domains.messaging.provider import MessagingProvider, RefusalKind, StatusUpdate
 from saudager.domains.messaging.records import (
     MessageKey,
@@ -72,6 +73,32 @@ class OutboxTx(Protocol):
     def resume_number(self, number: str) -> bool: ...
 
     def number_stops(self) -> list[NumberStop]: ...
+
+
+class GateTx(Protocol):
+    """What the dispatcher's gate reads, and the two ways a claimed message leaves unsent."""
+
+    def shop_timezone(self, shop_id: int) -> str: ...
+
+    def sends_for_gate(
+        self, number: str, since: datetime, shop_id: int, order_code: str, excluding: int
+    ) -> list[Sent]: ...
+
+    def first_send_of(self, number: str) -> datetime | None: ...
+
+    def is_opted_out(self, business_number: str, phone: str) -> bool: ...
+
+    def postpone_claimed(
+        self, message_id: int, token: str, until: datetime, reason: str, now: datetime
+    ) -> bool: ...
+
+    def cancel_claimed(self, message_id: int, token: str, reason: str, now: datetime) -> bool: ...
+
+
+class GateStore(Protocol):
+    def transaction(self) -> AbstractContextManager[GateTx]: ...
+
+    def reading(self) -> AbstractContextManager[GateTx]: ...
 
 
 class OutboxStore(Protocol):

@@ -4,7 +4,10 @@ Dispatch in three steps, each its own transaction or call:
 
 1. claim: a due message is marked ``claimed`` with a fresh token (one more attempt) and that is
    committed *before* the provider is called;
-2. the provider call, through :class:`MessagingProvider` only;
+2. the gate (``gate.py``), when the service has one: a message the buyer opted out of is
+   cancelled, one outside the shop's send window or over a cap is put back until it may go —
+   neither calls the provider, so neither counts as an attempt; then the provider call,
+   through :class:`MessagingProvider` only;
 3. the outcome is recorded against that token: ``sent`` with the provider's id, back to
    ``queued`` with backoff, ``failed`` with the reason (and the number stopped on a block), or
    ``unknown`` when no answer came.
@@ -22,9 +25,11 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from saudager.core.masking import mask_phone
+from saudager.domains.messaging.caps import CapRules
+from saudager.domains.messaging.gate import GateAction, GateFacts, GateVerdict, judge
 from saudager.domains.messaging.outbox import (
     GiveUp,
     Requeue,
@@ -32,9 +37,10 @@ from saudager.domains.messaging.outbox import (
     after_refusal,
     template_message,
 )
-from saudager.domains.messaging.ports import OutboxStore, ProviderLookup
+from saudager.domains.messaging.ports import GateStore, OutboxStore, ProviderLookup
 from saudager.domains.messaging.provider import OutcomeUnknown, SendRefused, StatusUpdate
 from saudager.domains.messaging.records import NewMessage, OutboxMessage
+from saudager.domains.messaging.windows import SendWindow
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +56,35 @@ class DispatchReport:
     retrying: int = 0
     failed: int = 0
     unknown: int = 0
+    postponed: int = 0  # by the gate: outside the send window, or over a cap
+    cancelled: int = 0  # by the gate: opted out, or the order had its messages
     numbers_stopped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The dispatcher's last check (``gate.py``) with what it reads: the send window's hours
+    (in each shop's own zone) and the caps."""
+
+    store: GateStore
+    window_start: time
+    window_end: time
+    caps: CapRules
+
+    def verdict(self, message: OutboxMessage, now: datetime) -> GateVerdict:
+        key = message.key
+        with self.store.reading() as tx:
+            zone = tx.shop_timezone(key.shop_id)
+            facts = GateFacts(
+                window=SendWindow(self.window_start, self.window_end, zone),
+                history=tx.sends_for_gate(
+                    message.from_number, now - timedelta(days=1), key.shop_id, key.order_code,
+                    message.id,
+                ),
+                opted_out=tx.is_opted_out(message.from_number, message.to),
+                number_first_send=tx.first_send_of(message.from_number),
+            )  # fmt: skip
+        return judge(message, facts, now, self.caps)
 
 
 @dataclass
@@ -69,11 +103,13 @@ class OutboxService:
         *,
         policy: RetryPolicy | None = None,
         draw: Callable[[], float] = random.random,
+        gate: Gate | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._policy = policy or RetryPolicy()
         self._draw = draw
+        self._gate = gate
 
     def enqueue(self, message: NewMessage) -> tuple[OutboxMessage, bool]:
         """Add the message unless one with its key exists; ``True`` when added now."""
@@ -100,6 +136,8 @@ class OutboxService:
         providers: ProviderLookup,
         report: DispatchReport,
     ) -> None:
+        if self._gate is not None and not self._passes_gate(message, token, report):
+            return
         provider = providers(message.from_number)
         if provider is None:
             # Nothing was sent: it fails visibly rather than waiting for ever.
@@ -125,6 +163,23 @@ class OutboxService:
         with self._store.transaction() as tx:
             tx.mark_message_sent(message.id, token, accepted.provider_message_id, self._clock())
         report.sent += 1
+
+    def _passes_gate(self, message: OutboxMessage, token: str, report: DispatchReport) -> bool:
+        """Ask the gate; a message it holds back is put back or cancelled here."""
+        assert self._gate is not None
+        now = self._clock()
+        verdict = self._gate.verdict(message, now)
+        if verdict.action is GateAction.SEND:
+            return True
+        with self._gate.store.transaction() as tx:
+            if verdict.action is GateAction.POSTPONE:
+                assert verdict.until is not None
+                tx.postpone_claimed(message.id, token, verdict.until, verdict.reason, now)
+                report.postponed += 1
+            else:
+                tx.cancel_claimed(message.id, token, verdict.reason, now)
+                report.cancelled += 1
+        return False
 
     def _record_refusal(
         self, message: OutboxMessage, token: str, refusal: SendRefused, report: DispatchReport

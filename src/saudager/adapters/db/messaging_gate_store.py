@@ -1,0 +1,101 @@
+"""What the dispatcher's gate reads and writes (``domains/messaging/gate.py``): the recent sends
+of a number and of an order, and a claimed message put back or cancelled without a send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, func, or_, select, update
+
+from saudager.adapters.db import tables as t
+from saudager.domains.messaging.caps import Sent
+from saudager.domains.messaging.records import OutboxState
+
+_m = t.outbox_messages
+#: A message in these states may have reached the buyer: it counts for the caps.
+_COUNTED = (OutboxState.SENT.value, OutboxState.UNKNOWN.value, OutboxState.CLAIMED.value)
+
+
+class MessagingGateStoreMixin:
+    _conn: Connection
+
+    def sends_for_gate(
+        self, number: str, since: datetime, shop_id: int, order_code: str, excluding: int
+    ) -> list[Sent]:
+        """The number's sends claimed at or after ``since``, and every send of the order, but
+        message ``excluding`` (the one being judged)."""
+        rows = self._conn.execute(
+            select(
+                _m.c.shop_id, _m.c.order_code, _m.c.to_phone, _m.c.from_number, _m.c.claimed_at
+            ).where(
+                _m.c.state.in_(_COUNTED),
+                _m.c.claimed_at.is_not(None),
+                _m.c.id != excluding,
+                or_(
+                    (_m.c.from_number == number) & (_m.c.claimed_at >= since),
+                    (_m.c.shop_id == shop_id) & (_m.c.order_code == order_code),
+                ),
+            )
+        )
+        return [
+            Sent(
+                shop_id=row.shop_id, order_code=row.order_code, phone=row.to_phone,
+                business_number=row.from_number, at=row.claimed_at,
+            )
+            for row in rows
+        ]  # fmt: skip
+
+    def shop_timezone(self, shop_id: int) -> str:
+        zone: str = self._conn.execute(
+            select(t.shops.c.timezone).where(t.shops.c.id == shop_id)
+        ).scalar_one()
+        return zone
+
+    def first_send_of(self, number: str) -> datetime | None:
+        found: datetime | None = self._conn.execute(
+            select(func.min(_m.c.claimed_at)).where(
+                _m.c.from_number == number, _m.c.state.in_(_COUNTED)
+            )
+        ).scalar_one()
+        return found
+
+    def postpone_claimed(
+        self, message_id: int, token: str, until: datetime, reason: str, now: datetime
+    ) -> bool:
+        """Back to ``queued`` until ``until``: the provider was not called, so the claim does
+        not count as an attempt."""
+        result = self._conn.execute(
+            update(_m)
+            .where(
+                _m.c.id == message_id,
+                _m.c.claim_token == token,
+                _m.c.state == OutboxState.CLAIMED.value,
+            )
+            .values(
+                state=OutboxState.QUEUED.value,
+                next_attempt_at=until,
+                last_error=reason,
+                attempts=_m.c.attempts - 1,
+                claimed_at=None,
+                updated_at=now,
+            )
+        )
+        return result.rowcount == 1
+
+    def cancel_claimed(self, message_id: int, token: str, reason: str, now: datetime) -> bool:
+        """``cancelled`` without a send (the provider was not called)."""
+        result = self._conn.execute(
+            update(_m)
+            .where(
+                _m.c.id == message_id,
+                _m.c.claim_token == token,
+                _m.c.state == OutboxState.CLAIMED.value,
+            )
+            .values(
+                state=OutboxState.CANCELLED.value,
+                last_error=reason,
+                attempts=_m.c.attempts - 1,
+                updated_at=now,
+            )
+        )
+        return result.rowcount == 1
