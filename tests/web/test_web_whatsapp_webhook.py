@@ -69,7 +69,8 @@ def post(hook: Hook, body: bytes, signature: str | None) -> int:
     headers = {"Content-Type": "application/json"}
     if signature is not None:
         headers["X-Hub-Signature-256"] = signature
-    return hook.client.post(URL, content=body, headers=headers).status_code
+    answer = hook.client.post(URL, content=body, headers=headers)
+    return int(answer.status_code)
 
 
 def deliver(hook: Hook, payload: dict[str, Any]) -> None:

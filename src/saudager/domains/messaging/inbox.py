@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from saudager.domains.messaging.consent import OptOut, opt_out_from
@@ -64,10 +64,14 @@ class InboxReport:
     complaints: int = 0
     alerts_sent: int = 0
     alerts_failed: int = 0
+    #: Complaints stored now whose alerts were deferred (``handle(..., defer_alerts=True)``).
+    complaints_to_alert: list[InboundRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
-class _Received:
+class Received:
+    """One inbound message stored now, and what its opt-out (if it was one) did."""
+
     record: InboundRecord
     opted_out: bool
     cancelled: int
@@ -97,10 +101,18 @@ class InboxService:
         self._match_within = match_within
 
     def handle(
-        self, statuses: Sequence[StatusUpdate], messages: Sequence[InboundMessage]
+        self,
+        statuses: Sequence[StatusUpdate],
+        messages: Sequence[InboundMessage],
+        *,
+        defer_alerts: bool = False,
     ) -> InboxReport:
         """Apply one webhook delivery: the statuses first (in the order they came: the outbox
-        keeps the highest-ranked one), then the buyers' messages."""
+        keeps the highest-ranked one), then the buyers' messages, then the complaints' alerts.
+
+        With ``defer_alerts`` the complaints are not alerted here but listed in the report's
+        ``complaints_to_alert``, for :meth:`alert_complaints` once the webhook has been answered
+        (a notifier's retries must not keep the provider waiting)."""
         report = InboxReport()
         for update in statuses:
             self._outbox.record_status(update)
@@ -115,13 +127,24 @@ class InboxService:
             report.cancelled += received.cancelled
             if received.record.triage.category is Category.COMPLAINT:
                 report.complaints += 1
-                sent = self._alert(received.record)
-                if sent is not None:
-                    report.alerts_sent += sent
-                    report.alerts_failed += not sent
+                report.complaints_to_alert.append(received.record)
+        if not defer_alerts:
+            self.alert_complaints(report.complaints_to_alert, report)
+            report.complaints_to_alert = []
         return report
 
-    def receive(self, message: InboundMessage) -> _Received | None:
+    def alert_complaints(
+        self, records: Sequence[InboundRecord], report: InboxReport | None = None
+    ) -> None:
+        """Tell each complaint's seller through the notifier (each record once: the caller
+        passes only messages stored now). A failed channel is logged, never raised."""
+        for record in records:
+            sent = self._alert(record)
+            if report is not None and sent is not None:
+                report.alerts_sent += sent
+                report.alerts_failed += not sent
+
+    def receive(self, message: InboundMessage) -> Received | None:
         """Match, triage and store one inbound message, recording an opt-out; ``None`` when it
         was stored before. The caller alerts (after this transaction has committed)."""
         now = self._clock()
@@ -145,7 +168,7 @@ class InboxService:
             if opt_out is not None:
                 opted_out = tx.record_opt_out(opt_out, now)
                 cancelled = tx.cancel_queued_to(number, message.sender, OPTED_OUT, now)
-        return _Received(record, opted_out, cancelled)
+        return Received(record, opted_out, cancelled)
 
     def _alert(self, record: InboundRecord) -> bool | None:
         """Tell the seller about a complaint: ``True`` sent, ``False`` failed, ``None`` when

@@ -7,7 +7,8 @@
   missing or wrong signature (or no secret configured) answers 403 and changes nothing. A
   signed body that is not a webhook answers 400. The events are applied
   (``InboxService.handle``) and 200 answers; an error while applying answers 500, so Meta
-  delivers the same body again, which changes nothing already stored.
+  delivers the same body again, which changes nothing already stored. Complaints alert their
+  seller right after the answer has gone (a background task).
 
 No session, no CSRF token and no shop id: the signature is the authentication.
 """
@@ -18,6 +19,7 @@ import logging
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from saudager.adapters.whatsapp.webhook import (
@@ -71,12 +73,19 @@ def add_routes(app: FastAPI, web: Web) -> None:
             batch = parse_body(raw)
         except WebhookPayloadError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None
-        report = await run_in_threadpool(services.inbox.handle, batch.statuses, batch.messages)
+        inbox = services.inbox
+        report = await run_in_threadpool(
+            inbox.handle, batch.statuses, batch.messages, defer_alerts=True
+        )
+        # The alerts go once the answer has been sent: a slow notifier must not make Meta
+        # time out and deliver the same body again.
+        alerts = BackgroundTask(inbox.alert_complaints, report.complaints_to_alert)
         return JSONResponse(
             {
                 "statuses": report.statuses,
                 "received": report.received,
                 "duplicates": report.duplicates,
                 "ignored": batch.ignored,
-            }
+            },
+            background=alerts,
         )

@@ -1,0 +1,136 @@
+"""From a shop's orders to the messages to put in the outbox.
+
+For each order, the flows (``flows.py``) say whether it calls for message 1 (a new order) and,
+once it is over, which message 2 (service first: a complaint follow-up, a return or cancellation
+acknowledgement, a late-handover apology; else, outside the holdout, the review request). Each
+becomes a :class:`NewMessage` keyed (shop, order, ``"message_1"`` | ``"message_2"``): the outbox
+keeps one message 1 and one message 2 per order however often the planner runs, and whichever
+kind message 2 turned out to be. The text comes from the shop's own template or the ready one
+(``templates.py``), mapped to the approved Cloud API template of its kind and language.
+
+The message is due when the plan is made; the dispatcher's gate (``gate.py``) decides when it
+may actually leave (window, caps, consent).
+
+The review link: ``https://kaspi.kz/shop/review/productreview?orderCode=…&productCode=…`` for
+the order's first line (reference/kaspi-api.md: the deep link sellers' tools send), its
+product code being the Kaspi card code when known, else the SKU. The link carries no
+pre-filled rating: the buyer chooses the stars.
+
+Pure: orders, returns and what is already in the outbox come in; no clock reads, no IO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from saudager.core.phones import normalize_kz_phone
+from saudager.domains.messaging.flows import message_one, message_two
+from saudager.domains.messaging.records import MessageKey, NewMessage
+from saudager.domains.messaging.stats import in_holdout
+from saudager.domains.messaging.templates import (
+    Language,
+    MessageKind,
+    ProviderTemplate,
+    Template,
+    pick_template,
+    to_template_message,
+    values_for,
+)
+from saudager.domains.orders.types import Order, Return
+
+REVIEW_BASE = "https://kaspi.kz/shop/review/productreview?"
+MESSAGE_1 = "message_1"
+MESSAGE_2 = "message_2"
+
+#: The approved Cloud API templates, by kind: message 1, the review request (with the review
+#: link as its URL button's parameter), and one service template for the other message 2s.
+PROVIDER_TEMPLATES: Mapping[MessageKind, str] = {
+    MessageKind.ORDER_RECEIVED: "order_received_v1",
+    MessageKind.REVIEW_REQUEST: "order_delivered_review_v1",
+    MessageKind.LATE_APOLOGY: "order_service_v1",
+    MessageKind.CANCELLED: "order_service_v1",
+    MessageKind.RETURNED: "order_service_v1",
+    MessageKind.COMPLAINT_FOLLOW_UP: "order_service_v1",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ShopMessaging:
+    """How one shop's buyers are written to."""
+
+    shop_id: int
+    shop_name: str
+    number: str  # the business number (Cloud API phone number id) it writes from
+    language: Language = Language.RU
+    holdout_share: Decimal = Decimal("0.10")
+    own_templates: tuple[Template, ...] = ()
+
+
+def review_link(order: Order) -> str | None:
+    """The Kaspi review page of the order's first product, or ``None`` without lines."""
+    if not order.lines:
+        return None
+    first = min(order.lines, key=lambda line: line.line_no)
+    product = first.kaspi_product_code or first.sku
+    return REVIEW_BASE + urlencode({"orderCode": order.code, "productCode": product})
+
+
+def _message(
+    shop: ShopMessaging, order: Order, kind: MessageKind, slot: str, phone: str, now: datetime
+) -> NewMessage:
+    template = pick_template(kind, shop.language, shop.own_templates)
+    link = review_link(order) if kind is MessageKind.REVIEW_REQUEST else None
+    values = values_for(order, shop=shop.shop_name, language=shop.language, review_link=link)
+    key = MessageKey(shop.shop_id, order.code, slot)
+    mapping = ProviderTemplate(
+        PROVIDER_TEMPLATES[kind],
+        shop.language.value,
+        REVIEW_BASE if kind is MessageKind.REVIEW_REQUEST else None,
+    )
+    filled = to_template_message(
+        template, mapping, values, to=phone, callback_data=key.callback_data
+    )
+    return NewMessage(
+        key=key, from_number=shop.number, to=phone, template=filled.template,
+        language=filled.language, body_parameters=filled.body_parameters,
+        button_url_parameter=filled.button_url_parameter, due_at=now,
+    )  # fmt: skip
+
+
+def plan(
+    shop: ShopMessaging,
+    orders: Sequence[Order],
+    returns: Sequence[Return],
+    *,
+    planned: Collection[tuple[str, str]],
+    complained: Collection[str],
+    now: datetime,
+) -> list[NewMessage]:
+    """The messages the orders call for that are not in the outbox yet. ``planned``: the
+    (order code, slot) pairs already there; ``complained``: codes of orders whose buyer
+    complained (reply triage)."""
+    by_order: dict[str, list[Return]] = {}
+    for item in returns:
+        by_order.setdefault(item.order_code, []).append(item)
+    found: list[NewMessage] = []
+    for order in orders:
+        if (order.code, MESSAGE_1) not in planned:
+            first = message_one(order)
+            if first.kind is not None and first.phone is not None:
+                found.append(_message(shop, order, first.kind, MESSAGE_1, first.phone, now))
+        if (order.code, MESSAGE_2) in planned:
+            continue
+        phone = normalize_kz_phone(order.customer_phone)
+        second = message_two(
+            order,
+            returns=by_order.get(order.code, ()),
+            complained=order.code in complained,
+            in_holdout=phone is not None and in_holdout(shop.shop_id, phone, shop.holdout_share),
+        )
+        if second.kind is not None and second.phone is not None:
+            found.append(_message(shop, order, second.kind, MESSAGE_2, second.phone, now))
+    return found
