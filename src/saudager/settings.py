@@ -100,6 +100,11 @@ class MessagingSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    enabled: bool = Field(
+        default=False,
+        description="Queue buyer messages after each sync (message 1 for new orders, message 2 "
+        "for delivered ones); off: nothing is queued unless asked.",
+    )
     provider: Literal["console", "cloud"] = Field(
         default="console",
         description="Where messages go: 'cloud' (the WhatsApp Cloud API) or 'console' (printed, "

@@ -31,6 +31,8 @@ from saudager.domains.dashboard.service import DashboardService
 from saudager.domains.imports.service import ImportService
 from saudager.domains.jobs.service import JobsService
 from saudager.domains.messaging.inbox import InboxService
+from saudager.domains.messaging.planner import ShopMessaging
+from saudager.domains.messaging.planning import PlanningService
 from saudager.domains.messaging.provider import MessagingProvider
 from saudager.domains.messaging.service import OutboxService
 from saudager.domains.orders.service import SyncService
@@ -41,6 +43,9 @@ from saudager.domains.quality.service import GuardRules, QualityService
 from saudager.domains.shops.service import ShopsService
 from saudager.domains.shops.types import Shop
 from saudager.settings import Settings
+
+#: The business number of messages when no Cloud API number is configured (the console's).
+CONSOLE_NUMBER = "console"
 
 
 @dataclass
@@ -173,6 +178,18 @@ class Services:
                 except SaudagerError:
                     pass
             return tx.shop_by_name(name_or_id)
+
+    @cached_property
+    def planning(self) -> PlanningService:
+        m = self.settings.messaging
+
+        def settings_for(shop: Shop) -> ShopMessaging:
+            return ShopMessaging(
+                shop_id=shop.id, shop_name=shop.name,
+                number=m.phone_number_id or CONSOLE_NUMBER, holdout_share=m.holdout_share,
+            )  # fmt: skip
+
+        return PlanningService(self.store, settings_for, lambda: datetime.now(UTC))
 
     def messaging_provider(self, number: str) -> MessagingProvider | None:
         """The provider that sends from business ``number`` (its Cloud API phone number id);

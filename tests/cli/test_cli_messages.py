@@ -51,7 +51,7 @@ def _shop_with_an_order(home: Path) -> None:
             tx.upsert_orders(shop.id, [order])
         OutboxService(services.store, lambda: datetime.now(UTC)).enqueue(
             NewMessage(
-                key=MessageKey(shop.id, order.code, "order_received"), from_number="106540352242922",
+                key=MessageKey(shop.id, order.code, "order_received"), from_number="console",
                 to=PHONE, template="order_received_v1", language="ru",
                 body_parameters=("Айгерим", order.code, "Чайник Tefal", "demo"),
                 due_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
@@ -77,11 +77,23 @@ def test_preview_outbox_and_one_dispatch_pass(tmp_path: Path) -> None:
     assert [(m["order"], m["state"]) for m in queued] == [("501234567", "queued")]
     assert queued[0]["to"] != PHONE and queued[0]["to"].startswith("+7701")
 
+    planned = json.loads(_run(tmp_path, "messages", "plan", "demo", "--json").stdout)["queued"]
+    # The completed order gets its message 2, the review request (its message 1 is queued).
+    assert [(m["order"], m["slot"], m["template"]) for m in planned] == [
+        ("501234567", "message_2", "order_delivered_review_v1")
+    ]
+    again = json.loads(_run(tmp_path, "messages", "plan", "demo", "--json").stdout)["queued"]
+    assert again == []
+
     sent = _run(tmp_path, "messages", "dispatch", "--json")
     assert sent.returncode == 0, sent.stderr
     assert '"sent": 1' in sent.stdout and PHONE not in sent.stdout
     after = json.loads(_run(tmp_path, "messages", "outbox", "demo", "--json").stdout)["messages"]
-    assert [m["state"] for m in after] == ["sent"]
+    # Message 1 went; message 2 waits for the gap between two messages to one buyer.
+    assert [(m["kind"], m["state"]) for m in after] == [
+        ("order_received", "sent"),
+        ("message_2", "queued"),
+    ]
 
 
 def test_bad_input_is_one_clear_line(tmp_path: Path) -> None:

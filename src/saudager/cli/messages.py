@@ -156,6 +156,29 @@ def outbox(
     console.print(table)
 
 
+@messages_app.command("plan")
+def plan_messages(
+    ctx: typer.Context,
+    shop: Annotated[str, typer.Argument(help="Shop name or id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Queue the messages the shop's recent orders call for (the worker does this after each
+    sync when messaging.enabled is on); running it again adds nothing."""
+    with _services(ctx) as services:
+        added = services.planning.plan_shop(services.shop(shop))
+    rows = [
+        {"order": m.key.order_code, "slot": m.key.kind, "template": m.template,
+         "to": mask_phone(m.to)}
+        for m in added
+    ]  # fmt: skip
+    if as_json:
+        print_json({"queued": rows})
+        return
+    console.print(f"Queued {len(rows)} message(s).")
+    for row in rows:
+        console.print(f"  {row['order']} {row['slot']} {row['template']} → {row['to']}")
+
+
 @messages_app.command("dispatch")
 def dispatch(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """One dispatch pass now: reconcile old claims, then send every due message once."""

@@ -55,14 +55,28 @@ def sync_shop_now(settings: Settings, shop_name: str) -> dict[str, Any]:
         with services.kaspi_client(shop) as client:
             result = services.sync.sync(shop, client, datetime.now(UTC))
         alerts = check_alerts_now(services, shop)
+        planned = plan_messages_now(services, shop)
         return {
             "shop": shop.name,
             "orders_seen": result.orders_seen,
             "orders_written": result.orders_written,
             "alerts_sent": alerts,
+            "messages_planned": planned,
         }
     finally:
         services.close()
+
+
+def plan_messages_now(services: Services, shop: Shop) -> int:
+    """After a sync, when buyer messaging is on: queue the messages the new and delivered
+    orders call for (the dispatcher sends them). A failure here never fails the sync."""
+    if not services.settings.messaging.enabled:
+        return 0
+    try:
+        return len(services.planning.plan_shop(shop))
+    except SaudagerError as exc:
+        log.error("planning the messages of shop %s failed: %s", shop.name, exc)
+        return 0
 
 
 def check_alerts_now(services: Services, shop: Shop) -> int:
