@@ -3,15 +3,14 @@ and one dispatch pass."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from saudager.cli.output import console, errors, print_json
+from saudager.cli.context import fail, services_of
+from saudager.cli.output import console, print_json
 from saudager.core.errors import SaudagerError
 from saudager.core.masking import mask_phone
 from saudager.domains.messaging.records import OutboxMessage, OutboxState
@@ -27,7 +26,6 @@ from saudager.domains.messaging.templates import (
 )
 from saudager.jobs.dispatch import dispatch_messages_now
 from saudager.settings import load_settings
-from saudager.wiring import Services, build_services
 
 messages_app = typer.Typer(
     no_args_is_help=True, help="Buyer messages over WhatsApp: preview, outbox, dispatch."
@@ -36,29 +34,12 @@ messages_app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(1)
-
-
-@contextmanager
-def _services(ctx: typer.Context) -> Iterator[Services]:
-    config = ctx.find_root().params.get("config")
-    services = build_services(load_settings(config))
-    try:
-        yield services
-    except SaudagerError as exc:
-        raise _fail(str(exc)) from exc
-    finally:
-        services.close()
-
-
 def _choice(value: str, allowed: type[MessageKind] | type[Language], what: str) -> Any:
     try:
         return allowed(value)
     except ValueError:
         names = ", ".join(item.value for item in allowed)
-        raise _fail(f"unknown {what} {value!r}: expected one of {names}") from None
+        raise fail(f"unknown {what} {value!r}: expected one of {names}") from None
 
 
 @messages_app.command("preview")
@@ -76,12 +57,12 @@ def preview(
     """The message a buyer would read for a real order, and what goes to the Cloud API."""
     chosen_kind: MessageKind = _choice(kind, MessageKind, "message kind")
     chosen_language: Language = _choice(language, Language, "language")
-    with _services(ctx) as services:
+    with services_of(ctx) as services:
         found = services.shop(shop)
         with services.store.reading() as tx:
             stored = tx.get_order(found.id, order)
         if stored is None:
-            raise _fail(f"shop '{found.name}' has no order {order!r}")
+            raise fail(f"shop '{found.name}' has no order {order!r}")
         template = pick_template(chosen_kind, chosen_language)
         values = values_for(
             stored, shop=found.name, language=chosen_language, review_link=review_link
@@ -90,7 +71,7 @@ def preview(
             text = render(template, values)
             parameters = body_parameters(template, values)
         except TemplateError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     if as_json:
         print_json(
             {
@@ -138,8 +119,8 @@ def outbox(
             wanted = OutboxState(state)
         except ValueError:
             names = ", ".join(s.value for s in OutboxState)
-            raise _fail(f"unknown state {state!r}: expected one of {names}") from None
-    with _services(ctx) as services:
+            raise fail(f"unknown state {state!r}: expected one of {names}") from None
+    with services_of(ctx) as services:
         shop_id = services.shop(shop).id if shop is not None else None
         with services.store.reading() as tx:
             rows = [_row(m) for m in tx.outbox_messages(shop_id, wanted)]
@@ -164,7 +145,7 @@ def plan_messages(
 ) -> None:
     """Queue the messages the shop's recent orders call for (the worker does this after each
     sync when messaging.enabled is on); running it again adds nothing."""
-    with _services(ctx) as services:
+    with services_of(ctx) as services:
         added = services.planning.plan_shop(services.shop(shop))
     rows = [
         {"order": m.key.order_code, "slot": m.key.kind, "template": m.template,
@@ -186,7 +167,7 @@ def dispatch(ctx: typer.Context, as_json: JsonOption = False) -> None:
     try:
         result = dispatch_messages_now(load_settings(config))
     except SaudagerError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if as_json:
         print_json(result)
     else:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from saudager.cli.context import fail, services_of
 from saudager.cli.output import console, errors, print_json
 from saudager.core.errors import SaudagerError
 from saudager.domains.accounts.logic import parse_role
-from saudager.settings import load_settings
-from saudager.wiring import Services, build_services
 
 user_app = typer.Typer(
     no_args_is_help=True, help="Users of the web app, their roles in shops, API tokens."
@@ -27,33 +24,14 @@ PasswordStdin = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-    return typer.Exit(1)
-
-
-@contextmanager
-def _services(ctx: typer.Context) -> Iterator[Services]:
-    """The services for the settings of ``saudager --config``; a ``SaudagerError`` raised
-    inside becomes a one-line error and exit code 1."""
-    config = ctx.find_root().params.get("config")
-    services = build_services(load_settings(config))
-    try:
-        yield services
-    except SaudagerError as exc:
-        raise _fail(str(exc)) from exc
-    finally:
-        services.close()
-
-
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline().rstrip("\r\n")
         if not line:
-            raise _fail("no password on standard input: send it as one line")
+            raise fail("no password on standard input: send it as one line")
         return line
     if not sys.stdin.isatty():
-        raise _fail("no terminal to ask for the password on: use --password-stdin")
+        raise fail("no terminal to ask for the password on: use --password-stdin")
     password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     return password
 
@@ -76,12 +54,12 @@ def user_add(
 ) -> None:
     """Add a user; without --password-stdin the password is asked twice on the terminal."""
     if (shop is None) != (role is None):
-        raise _fail("--shop and --role go together: give both, or neither")
+        raise fail("--shop and --role go together: give both, or neither")
     try:
         wanted = None if role is None else parse_role(role)
     except SaudagerError as exc:
-        raise _fail(str(exc)) from exc
-    with _services(ctx) as services:
+        raise fail(str(exc)) from exc
+    with services_of(ctx) as services:
         target = None if shop is None else services.shop(shop)
         password = _password(password_stdin)
         user = services.accounts.add_user(username, password, display_name=name, language=language)
@@ -94,7 +72,7 @@ def user_add(
 @user_app.command("password")
 def user_password(ctx: typer.Context, username: str, password_stdin: PasswordStdin = False) -> None:
     """Set a new password for a user; every web session of the user ends."""
-    with _services(ctx) as services:
+    with services_of(ctx) as services:
         user = services.accounts.user_by_name(username)
         services.accounts.set_password(user.id, _password(password_stdin))
     console.print(f"Password of {escape(user.username)} changed; their sessions have ended.")
@@ -111,8 +89,8 @@ def user_grant(
     try:
         wanted = parse_role(role)
     except SaudagerError as exc:
-        raise _fail(str(exc)) from exc
-    with _services(ctx) as services:
+        raise fail(str(exc)) from exc
+    with services_of(ctx) as services:
         user = services.accounts.user_by_name(username)
         target = services.shop(shop)
         services.accounts.grant(user.id, target.id, wanted)
@@ -126,11 +104,11 @@ def user_revoke(
     shop: Annotated[str, typer.Argument(help="Shop name or id.")],
 ) -> None:
     """Remove a user from a shop: they no longer see it."""
-    with _services(ctx) as services:
+    with services_of(ctx) as services:
         user = services.accounts.user_by_name(username)
         target = services.shop(shop)
         if services.accounts.role(user.id, target.id) is None:
-            raise _fail(f"{user.username} is not a member of shop {target.name}")
+            raise fail(f"{user.username} is not a member of shop {target.name}")
         services.accounts.revoke(user.id, target.id)
     console.print(f"{escape(user.username)} no longer sees shop {escape(target.name)}.")
 
@@ -141,7 +119,7 @@ def user_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """The users and their roles in shops."""
-    with _services(ctx) as services:
+    with services_of(ctx) as services:
         accounts = services.accounts
         rows = [(user, accounts.shops_of(user.id)) for user in accounts.list_users()]
     if as_json:
@@ -182,7 +160,7 @@ def user_token(
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
 ) -> None:
     """Issue an API token for a user and print it. It is shown this once."""
-    with _services(ctx) as services:
+    with services_of(ctx) as services:
         user = services.accounts.user_by_name(username)
         token = services.accounts.issue_api_token(user.id, name)
     # The token alone on standard output, so that a script can take it; the advice on stderr.

@@ -64,26 +64,20 @@ class MessagingGateStoreMixin:
     ) -> bool:
         """Back to ``queued`` until ``until``: the provider was not called, so the claim does
         not count as an attempt."""
-        result = self._conn.execute(
-            update(_m)
-            .where(
-                _m.c.id == message_id,
-                _m.c.claim_token == token,
-                _m.c.state == OutboxState.CLAIMED.value,
-            )
-            .values(
-                state=OutboxState.QUEUED.value,
-                next_attempt_at=until,
-                last_error=reason,
-                attempts=_m.c.attempts - 1,
-                claimed_at=None,
-                updated_at=now,
-            )
-        )
-        return result.rowcount == 1
+        return self._leave_claim(
+            message_id, token, state=OutboxState.QUEUED.value, next_attempt_at=until,
+            last_error=reason, claimed_at=None, updated_at=now,
+        )  # fmt: skip
 
     def cancel_claimed(self, message_id: int, token: str, reason: str, now: datetime) -> bool:
         """``cancelled`` without a send (the provider was not called)."""
+        return self._leave_claim(
+            message_id, token, state=OutboxState.CANCELLED.value, last_error=reason,
+            updated_at=now,
+        )  # fmt: skip
+
+    def _leave_claim(self, message_id: int, token: str, **values: object) -> bool:
+        """The message still held by claim ``token`` leaves it unsent: its attempt is undone."""
         result = self._conn.execute(
             update(_m)
             .where(
@@ -91,11 +85,6 @@ class MessagingGateStoreMixin:
                 _m.c.claim_token == token,
                 _m.c.state == OutboxState.CLAIMED.value,
             )
-            .values(
-                state=OutboxState.CANCELLED.value,
-                last_error=reason,
-                attempts=_m.c.attempts - 1,
-                updated_at=now,
-            )
+            .values(attempts=_m.c.attempts - 1, **values)
         )
         return result.rowcount == 1
