@@ -6,7 +6,8 @@ never on titles: Meta rewords titles, codes stay.
 
 from __future__ import annotations
 
-from saudager.domains.messaging.provider import RefusalKind
+from saudager.core.masking import mask_phone
+from saudager.domains.messaging.provider import RefusalKind, SendRefused
 
 KIND_BY_CODE: dict[int, RefusalKind] = {
     130429: RefusalKind.RATE_LIMITED,  # throughput
@@ -62,3 +63,12 @@ def kind_for(code: int | None, http_status: int) -> RefusalKind:
     if http_status == 401 and code is None:
         return RefusalKind.AUTH_FAILED
     return RefusalKind.BAD_REQUEST
+
+
+def e164_digits(to: str) -> str:
+    """The digits of an E.164 number (``+77011234567`` → ``77011234567``); a number that is not
+    one is refused before anything is sent, named masked."""
+    digits = to.removeprefix("+")
+    if not to.startswith("+") or not digits.isdigit():
+        raise SendRefused(RefusalKind.BAD_REQUEST, f"recipient {mask_phone(to)} is not E.164")
+    return digits

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from saudager.adapters.whatsapp.cloud import parse_retry_after
-from saudager.adapters.whatsapp.errors import kind_for
+from saudager.adapters.whatsapp.errors import e164_digits, kind_for
 from saudager.adapters.whatsapp.webhook import WebhookPayloadError
 from saudager.core.masking import mask_phone
 from saudager.domains.messaging.provider import (
@@ -110,9 +110,7 @@ class GreenApiProvider:
         return self._send(message.to, message.text)
 
     def _send(self, to: str, text: str) -> SendAccepted:
-        digits = to.removeprefix("+")
-        if not to.startswith("+") or not digits.isdigit():
-            raise SendRefused(RefusalKind.BAD_REQUEST, f"recipient {mask_phone(to)} is not E.164")
+        digits = e164_digits(to)
         if not text or len(text) > MAX_TEXT:
             raise SendRefused(RefusalKind.BAD_REQUEST, f"text must be 1–{MAX_TEXT} characters")
         masked = mask_phone(to)
