@@ -126,3 +126,28 @@ def test_an_opted_out_buyer_gets_nothing_from_any_shop(setup: Setup) -> None:
     setup.dispatch_at(noon)
     assert setup.provider.sent == []
     assert setup.message("1").state is OutboxState.CANCELLED
+
+
+def test_a_paused_shop_sends_nothing_and_its_neighbour_on_the_number_goes_on(
+    setup: Setup,
+) -> None:
+    noon = datetime(2026, 11, 24, 7, tzinfo=UTC)
+    with setup.store.transaction() as tx:
+        other = tx.add_shop("Other shop", "Asia/Almaty", None, None).id
+        assert tx.pause_shop(setup.shop_id, "the seller is on holiday", noon)
+        assert not tx.pause_shop(setup.shop_id, "again", noon)  # the first pause is kept
+    setup.enqueue("1", noon)
+    neighbour = Setup.__new__(Setup)
+    neighbour.store, neighbour.shop_id, neighbour.provider, neighbour.outbox = (
+        setup.store, other, setup.provider, setup.outbox,
+    )  # fmt: skip
+    neighbour.enqueue("2", noon, to="+77019876543")
+    setup.dispatch_at(noon)
+    assert [m.body_parameters for _, m in setup.provider.sent] == [("2",)]
+    paused = setup.message("1")
+    assert paused.state is OutboxState.CANCELLED and "paused" in (paused.last_error or "")
+    with setup.store.transaction() as tx:
+        assert tx.resume_shop(setup.shop_id) and not tx.resume_shop(setup.shop_id)
+    setup.enqueue("3", noon + timedelta(hours=2), to="+77015550000")
+    setup.dispatch_at(noon + timedelta(hours=2))
+    assert len(setup.provider.sent) == 2

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from saudager.adapters.db import tables as t
 from saudager.domains.messaging.caps import Sent
 from saudager.domains.messaging.records import OutboxState
 
 _m = t.outbox_messages
+_p = t.messaging_shop_pauses
 #: A message in these states may have reached the buyer: it counts for the caps.
 _COUNTED = (OutboxState.SENT.value, OutboxState.UNKNOWN.value, OutboxState.CLAIMED.value)
 
@@ -50,6 +51,24 @@ class MessagingGateStoreMixin:
             select(t.shops.c.timezone).where(t.shops.c.id == shop_id)
         ).scalar_one()
         return zone
+
+    def shop_paused(self, shop_id: int) -> bool:
+        return (
+            self._conn.execute(select(_p.c.shop_id).where(_p.c.shop_id == shop_id)).first()
+            is not None
+        )
+
+    def pause_shop(self, shop_id: int, reason: str, at: datetime) -> bool:
+        """Turn the shop's messages off; ``False`` when they already were (the first pause
+        and its reason are kept)."""
+        if self.shop_paused(shop_id):
+            return False
+        self._conn.execute(insert(_p).values(shop_id=shop_id, paused_at=at, reason=reason))
+        return True
+
+    def resume_shop(self, shop_id: int) -> bool:
+        """Turn them on again; ``False`` when they were not off."""
+        return self._conn.execute(delete(_p).where(_p.c.shop_id == shop_id)).rowcount > 0
 
     def first_send_of(self, number: str) -> datetime | None:
         found: datetime | None = self._conn.execute(

@@ -420,3 +420,12 @@ messaging_opt_outs = Table(
     Column("provider_message_id", String, nullable=True),  # the inbound message
     Column("recorded_at", UtcDateTime, nullable=False),
 )
+
+messaging_shop_pauses = Table(
+    "messaging_shop_pauses",
+    metadata,
+    # A shop's kill switch: while its row is here, none of its messages leaves.
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True),
+    Column("paused_at", UtcDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+)

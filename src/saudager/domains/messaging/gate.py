@@ -5,6 +5,7 @@ it — the only moment the answer is right: a buyer may have opted out since the
 queued, the night may have fallen, the number may have used its day's allowance.
 
 - the buyer opted out from the number (any shop) → cancelled, never sent;
+- the shop's kill switch is on → cancelled (nothing of a paused shop is kept for later);
 - the shop's local time is outside its send window → postponed to the window's next opening
   (never sent outside it);
 - the caps (``caps.decide``: two messages per order, the gap between messages to one buyer
@@ -51,12 +52,15 @@ class GateFacts:
     history: Sequence[Sent]  # the number's recent sends (24 h) and the order's and buyer's
     opted_out: bool
     number_first_send: datetime | None
+    shop_paused: bool = False
 
 
 def judge(message: OutboxMessage, facts: GateFacts, now: datetime, rules: CapRules) -> GateVerdict:
     """Whether ``message`` may go at ``now`` (see the module's text)."""
     if facts.opted_out:
         return GateVerdict(GateAction.CANCEL, "the buyer opted out")
+    if facts.shop_paused:
+        return GateVerdict(GateAction.CANCEL, "the shop's messages are paused")
     if not is_open(facts.window, now):
         opens = next_send_time(facts.window, now)
         return GateVerdict(GateAction.POSTPONE, "outside the send window", opens)

@@ -83,6 +83,7 @@ class Gate:
                 ),
                 opted_out=tx.is_opted_out(message.from_number, message.to),
                 number_first_send=tx.first_send_of(message.from_number),
+                shop_paused=tx.shop_paused(key.shop_id),
             )  # fmt: skip
         return judge(message, facts, now, self.caps)
 
