@@ -34,6 +34,7 @@ from saudager.domains.messaging.inbox import InboxService
 from saudager.domains.messaging.planner import ShopMessaging
 from saudager.domains.messaging.planning import PlanningService
 from saudager.domains.messaging.provider import MessagingProvider
+from saudager.domains.messaging.reporting import ReportingService
 from saudager.domains.messaging.service import OutboxService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
@@ -282,6 +283,16 @@ class Services:
             lambda: datetime.now(UTC),
             business_number=self.settings.messaging.phone_number_id,
             language=Language(self.settings.alerts.language),
+        )
+
+    @cached_property
+    def reporting(self) -> ReportingService:
+        """Messaging statistics: per-template counts and review conversion against the holdout."""
+        return ReportingService(
+            self.store,
+            lambda: datetime.now(UTC),
+            business_number=self.settings.messaging.phone_number_id or CONSOLE_NUMBER,
+            holdout_share=self.settings.messaging.holdout_share,
         )
 
 

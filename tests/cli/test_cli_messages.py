@@ -104,3 +104,14 @@ def test_bad_input_is_one_clear_line(tmp_path: Path) -> None:
     assert kind.returncode == 1 and "unknown message kind 'spam'" in kind.stderr
     state = _run(tmp_path, "messages", "outbox", "--state", "lost")
     assert state.returncode == 1 and "unknown state 'lost'" in state.stderr
+
+
+def test_the_kill_switch(tmp_path: Path) -> None:
+    _shop_with_an_order(tmp_path)
+    assert "paused" in _run(tmp_path, "messages", "pause", "demo").stdout
+    assert "already paused" in _run(tmp_path, "messages", "pause", "demo").stdout
+    # Nothing reaches the console provider: the one queued message is cancelled.
+    result = json.loads(_run(tmp_path, "messages", "dispatch", "--json").stdout)
+    assert (result["sent"], result["cancelled"]) == (0, 1)
+    assert "on" in _run(tmp_path, "messages", "resume", "demo").stdout
+    assert "was not paused" in _run(tmp_path, "messages", "resume", "demo").stdout

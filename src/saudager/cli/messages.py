@@ -3,6 +3,7 @@ and one dispatch pass."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +14,10 @@ from saudager.cli.context import fail, services_of
 from saudager.cli.output import console, print_json
 from saudager.core.errors import SaudagerError
 from saudager.core.masking import mask_phone
+from saudager.core.phones import normalize_kz_phone
+from saudager.core.timewindows import zone
 from saudager.domains.messaging.records import OutboxMessage, OutboxState
+from saudager.domains.messaging.reporting import BadPhone, report_json
 from saudager.domains.messaging.templates import (
     Language,
     MessageKind,
@@ -172,3 +176,132 @@ def dispatch(ctx: typer.Context, as_json: JsonOption = False) -> None:
         print_json(result)
     else:
         console.print(", ".join(f"{key} {value}" for key, value in result.items()))
+
+
+def _day(value: str | None, what: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{what} {value!r} is not a date such as 2026-08-25") from None
+
+
+@messages_app.command("stats")
+def stats(
+    ctx: typer.Context,
+    shop: Annotated[str, typer.Argument(help="Shop name or id.")],
+    first: Annotated[str | None, typer.Option("--from", help="First day (shop-local).")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last day (shop-local).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Per template: sent, delivered, read, failed, replies, complaints, opt-outs; and review
+    conversion of the review requests against the holdout (default: all time)."""
+    start, end = _day(first, "--from"), _day(last, "--to")
+    if start is not None and end is not None and start > end:
+        raise fail(f"--from {start} is after --to {end}")
+    with services_of(ctx) as services:
+        found = services.shop(shop)
+        tz = zone(found.timezone)
+        since = datetime.combine(start, time(), tz).astimezone(UTC) if start else None
+        until = (
+            datetime.combine(end + timedelta(days=1), time(), tz).astimezone(UTC) if end else None
+        )
+        report = services.reporting.report(found.id, since, until)
+    if as_json:
+        print_json(report_json(report))
+        return
+    table = Table(
+        "template", "sent", "delivered", "read", "failed", "replied", "complaints", "opt-outs"
+    )
+    for row in report.templates:
+        table.add_row(
+            escape(row.template), str(row.sent), str(row.delivered), str(row.read),
+            str(row.failed), str(row.replied), str(row.complaints), str(row.opt_outs),
+        )  # fmt: skip
+    console.print(table)
+    c = report.conversion
+    console.print(
+        f"Review requests: {c.messaged_reviews}/{c.messaged_orders} reviewed; "
+        f"holdout: {c.holdout_reviews}/{c.holdout_orders}.",
+        highlight=False,
+    )
+    if c.difference is not None and c.interval is not None:
+        low, high = c.interval
+        console.print(
+            f"Difference {c.difference:+.1%} (95 % interval {low:+.1%} … {high:+.1%}).",
+            highlight=False,
+        )
+    else:
+        console.print("Difference: not enough delivered orders yet.", highlight=False)
+
+
+@messages_app.command("optout")
+def optout(
+    ctx: typer.Context,
+    shop: Annotated[str, typer.Argument(help="Shop name or id.")],
+    phone: Annotated[str, typer.Argument(help="The buyer's phone, e.g. +7 701 123 45 67.")],
+) -> None:
+    """Record that a buyer asked the shop to stop writing (by phone, in the Kaspi chat…): no
+    shop on the business number writes to them again; their queued messages are cancelled."""
+    if normalize_kz_phone(phone) is None:
+        raise fail(f"{phone!r} is not a Kazakhstan mobile number such as +77011234567")
+    with services_of(ctx) as services:
+        found = services.shop(shop)
+        try:
+            stored, added, cancelled = services.reporting.opt_out(found.id, phone)
+        except BadPhone as exc:
+            raise fail(str(exc)) from None
+    masked = mask_phone(stored.phone)
+    if added:
+        console.print(f"Opted out {masked}; {cancelled} queued message(s) cancelled.")
+    else:
+        console.print(f"{masked} had opted out already.")
+
+
+@messages_app.command("optouts")
+def optouts(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The buyers who opted out of the business number, oldest first (phones masked)."""
+    with services_of(ctx) as services:
+        found = services.reporting.opt_outs()
+    rows: list[dict[str, Any]] = [
+        {"phone": mask_phone(o.phone), "at": o.at.isoformat(), "source": o.source.value,
+         "shop_id": o.shop_id}
+        for o in found
+    ]  # fmt: skip
+    if as_json:
+        print_json({"opt_outs": rows})
+        return
+    table = Table("phone", "at", "source", "shop")
+    for row in rows:
+        table.add_row(row["phone"], row["at"][:16], row["source"], str(row["shop_id"] or ""))
+    console.print(table)
+
+
+@messages_app.command("pause")
+def pause(
+    ctx: typer.Context,
+    shop: Annotated[str, typer.Argument(help="Shop name or id.")],
+    reason: Annotated[str, typer.Option(help="Why, for the record.")] = "paused by the seller",
+) -> None:
+    """The shop's kill switch: none of its messages leaves (queued ones are cancelled when the
+    dispatcher reaches them); the other shops on the number go on."""
+    with services_of(ctx) as services:
+        found = services.shop(shop)
+        with services.store.transaction() as tx:
+            changed = tx.pause_shop(found.id, reason, datetime.now(UTC))
+    console.print(
+        f"Messages of {found.name} paused." if changed else f"{found.name} was already paused."
+    )
+
+
+@messages_app.command("resume")
+def resume(
+    ctx: typer.Context, shop: Annotated[str, typer.Argument(help="Shop name or id.")]
+) -> None:
+    """Turn the shop's messages on again (what was cancelled while paused stays cancelled)."""
+    with services_of(ctx) as services:
+        found = services.shop(shop)
+        with services.store.transaction() as tx:
+            changed = tx.resume_shop(found.id)
+    console.print(f"Messages of {found.name} on." if changed else f"{found.name} was not paused.")

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from saudager import __version__
 from saudager.core.errors import NotFoundError
 from saudager.web.api import jobs as jobs_api
+from saudager.web.api import messages as messages_api
 from saudager.web.api import overview as overview_api
 from saudager.web.api import products as products_api
 from saudager.web.api import quality as quality_api
@@ -57,6 +58,7 @@ ROUTE_MODULES = (
     shop_settings_api,
     jobs_api,
     whatsapp_api,
+    messages_api,
 )
 
 #: Pages and API answer with these; scripts come only from this site, none inline.
