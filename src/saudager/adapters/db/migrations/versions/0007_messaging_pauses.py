@@ -25,12 +25,15 @@ def upgrade() -> None:
         "messaging_shop_pauses",
         sa.Column("shop_id", sa.Integer(), nullable=False),
         sa.Column(
-            "paused_at", sa.DateTime(timezone=True).with_variant(sa.Text(), "sqlite"),
+            "paused_at",
+            sa.DateTime(timezone=True).with_variant(sa.Text(), "sqlite"),
             nullable=False,
         ),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["shop_id"], ["shops.id"], name=op.f("fk_messaging_shop_pauses_shop_id_shops"),
+            ["shop_id"],
+            ["shops.id"],
+            name=op.f("fk_messaging_shop_pauses_shop_id_shops"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("shop_id", name=op.f("pk_messaging_shop_pauses")),
