@@ -154,6 +154,15 @@ class Guard:
                 status_code=403, detail=f"this needs the role {needed.value!r} in the shop"
             ) from None
 
+    async def page_post(
+        self, request: Request, shop_id: int, needed: Role
+    ) -> tuple[Viewer, Shop, Role, FormData]:
+        """A shop page's form post: the viewer, the shop (404 for a non-member, 403 below
+        ``needed``) and the form with its CSRF token checked."""
+        viewer = self.page_viewer(request)
+        shop, role = self.page_shop(viewer, shop_id, needed)
+        return viewer, shop, role, await self.form(request, viewer)
+
     async def form(self, request: Request, viewer: Viewer) -> FormData:
         """A submitted form whose CSRF token matches the viewer's session."""
         form = await request.form()

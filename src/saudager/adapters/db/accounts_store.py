@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from saudager.adapters.db import tables as t
+from saudager.adapters.db.unique import insert_new
 from saudager.core.errors import NotFoundError
 from saudager.domains.accounts.errors import UsernameTaken
 from saudager.domains.accounts.types import (
@@ -78,23 +78,16 @@ class AccountsStoreMixin:
         language: str,
         created_at: datetime,
     ) -> User:
-        try:
-            # A savepoint: a taken name must leave the caller's transaction usable.
-            with self._conn.begin_nested():
-                result = self._conn.execute(
-                    insert(t.users).values(
-                        username=username,
-                        password_hash=password_hash,
-                        display_name=display_name,
-                        language=language,
-                        created_at=created_at,
-                    )
-                )
-        except IntegrityError as exc:
-            raise UsernameTaken(username) from exc
-        assert result.inserted_primary_key is not None
+        user_id = insert_new(
+            self._conn,
+            insert(t.users).values(
+                username=username, password_hash=password_hash, display_name=display_name,
+                language=language, created_at=created_at,
+            ),
+            UsernameTaken(username),
+        )  # fmt: skip
         return User(
-            id=int(result.inserted_primary_key[0]),
+            id=user_id,
             username=username,
             display_name=display_name,
             language=language,

@@ -41,7 +41,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from saudager.adapters.db import tables as t
 from saudager.adapters.db.accounts_store import AccountsStoreMixin
@@ -49,6 +48,7 @@ from saudager.adapters.db.engine import READ_ONLY_OPTION
 from saudager.adapters.db.messaging_gate_store import MessagingGateStoreMixin
 from saudager.adapters.db.messaging_store import MessagingStoreMixin
 from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
+from saudager.adapters.db.unique import insert_new
 from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
 from saudager.domains.analytics.lines import RAW_LINES_SCHEMA, RAW_RETURNS_SCHEMA
 from saudager.domains.analytics.records import AdSpend, CommissionRate, SalesFrames
@@ -180,27 +180,16 @@ class SqlStoreTx(AccountsStoreMixin, MessagingStoreMixin, MessagingGateStoreMixi
         requests_per_second: float | None = None,
     ) -> Shop:
         now = self._clock()
-        try:
-            # A savepoint, so that a taken name leaves the caller's transaction usable
-            # (PostgreSQL aborts the whole transaction on an error otherwise).
-            with self._conn.begin_nested():
-                result = self._conn.execute(
-                    insert(t.shops).values(
-                        name=name,
-                        timezone=timezone,
-                        api_url=api_url,
-                        token_ciphertext=token_ciphertext,
-                        requests_per_second=requests_per_second,
-                        created_at=now,
-                    )
-                )
-        except IntegrityError as exc:
-            raise SaudagerError(
-                f"a shop named {name!r} already exists: choose another name"
-            ) from exc
-        assert result.inserted_primary_key is not None
+        shop_id = insert_new(
+            self._conn,
+            insert(t.shops).values(
+                name=name, timezone=timezone, api_url=api_url, token_ciphertext=token_ciphertext,
+                requests_per_second=requests_per_second, created_at=now,
+            ),
+            SaudagerError(f"a shop named {name!r} already exists: choose another name"),
+        )  # fmt: skip
         return Shop(
-            id=int(result.inserted_primary_key[0]),
+            id=shop_id,
             name=name,
             timezone=timezone,
             api_url=api_url,

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from saudager.adapters.whatsapp.cloud import parse_retry_after
-from saudager.adapters.whatsapp.errors import e164_digits, kind_for
+from saudager.adapters.whatsapp.errors import e164_digits
+from saudager.adapters.whatsapp.gateway import post_text
 from saudager.adapters.whatsapp.webhook import WebhookPayloadError
 from saudager.core.masking import mask_phone
 from saudager.domains.messaging.provider import (
@@ -114,28 +114,14 @@ class GreenApiProvider:
         if not text or len(text) > MAX_TEXT:
             raise SendRefused(RefusalKind.BAD_REQUEST, f"text must be 1–{MAX_TEXT} characters")
         masked = mask_phone(to)
-        try:
-            response = self._client.post(
-                self._url, json={"chatId": f"{digits}@c.us", "message": text}
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            log.warning("green-api text to %s not sent: %s", masked, type(exc).__name__)
-            raise SendRefused(
-                RefusalKind.PROVIDER_ERROR, f"could not connect: {type(exc).__name__}"
-            ) from exc
-        except httpx.TransportError as exc:
-            log.warning("green-api text to %s: outcome unknown (%s)", masked, type(exc).__name__)
-            raise OutcomeUnknown(f"no answer after sending: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            kind = kind_for(None, response.status_code)
-            if response.status_code == 403:
-                kind = RefusalKind.AUTH_FAILED
-            log.info("green-api text to %s refused: HTTP %s", masked, response.status_code)
-            raise SendRefused(
-                kind,
-                f"HTTP {response.status_code}",
-                retry_after_seconds=parse_retry_after(response.headers.get("Retry-After")),
-            )
+        response = post_text(
+            self._client,
+            self._url,
+            {"chatId": f"{digits}@c.us", "message": text},
+            label="green-api",
+            masked=masked,
+            log=log,
+        )
         try:
             message_id = response.json()["idMessage"]
         except (ValueError, KeyError, TypeError):

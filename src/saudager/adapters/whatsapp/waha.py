@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from saudager.adapters.whatsapp.cloud import parse_retry_after
-from saudager.adapters.whatsapp.errors import e164_digits, kind_for
+from saudager.adapters.whatsapp.errors import e164_digits
+from saudager.adapters.whatsapp.gateway import post_text
 from saudager.adapters.whatsapp.webhook import WebhookPayloadError, WebhookSignatureError
 from saudager.core.masking import mask_phone
 from saudager.domains.messaging.provider import (
@@ -101,26 +101,15 @@ class WahaProvider:
             "text": text,
             "linkPreview": False,
         }
-        try:
-            response = self._client.post(self._url, json=body)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            log.warning("waha text to %s not sent: %s", masked, type(exc).__name__)
-            raise SendRefused(
-                RefusalKind.PROVIDER_ERROR, f"could not connect: {type(exc).__name__}"
-            ) from exc
-        except httpx.TransportError as exc:
-            log.warning("waha text to %s: outcome unknown (%s)", masked, type(exc).__name__)
-            raise OutcomeUnknown(f"no answer after sending: {type(exc).__name__}") from exc
-        if response.status_code not in (200, 201):
-            kind = kind_for(None, response.status_code)
-            if response.status_code == 403:
-                kind = RefusalKind.AUTH_FAILED
-            log.info("waha text to %s refused: HTTP %s", masked, response.status_code)
-            raise SendRefused(
-                kind,
-                f"HTTP {response.status_code}",
-                retry_after_seconds=parse_retry_after(response.headers.get("Retry-After")),
-            )
+        response = post_text(
+            self._client,
+            self._url,
+            body,
+            label="waha",
+            masked=masked,
+            log=log,
+            accepted=(200, 201),
+        )
         try:
             message_id = response.json()["id"]
         except (ValueError, KeyError, TypeError):

@@ -249,9 +249,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         sku: str,
         as_of: Annotated[str | None, Query()] = None,
     ) -> Response:
-        viewer = web.guard.page_viewer(request)
-        shop, role = web.guard.page_shop(viewer, shop_id, Role.MANAGER)
-        form = await web.guard.form(request, viewer)
+        viewer, shop, role, form = await web.guard.page_post(request, shop_id, Role.MANAGER)
         cost, day = str(form.get("cost", "")), str(form.get("effective_from", ""))
         shown_day = str(form.get("as_of", "")) or as_of
         target = str(form.get("target", "")) or None

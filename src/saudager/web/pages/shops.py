@@ -323,9 +323,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
 
     @app.post("/shops/{shop_id}/sync", response_class=HTMLResponse, include_in_schema=False)
     async def sync_now(request: Request, shop_id: int) -> Response:
-        viewer = guard.page_viewer(request)
-        shop, role = guard.page_shop(viewer, shop_id, Role.MANAGER)
-        await guard.form(request, viewer)
+        viewer, shop, role, _ = await guard.page_post(request, shop_id, Role.MANAGER)
         try:
             job, _ = start_sync(services, shop, viewer.user.id)
         except ConfigurationError:
@@ -337,9 +335,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         "/shops/{shop_id}/settings/token", response_class=HTMLResponse, include_in_schema=False
     )
     async def set_token(request: Request, shop_id: int) -> Response:
-        viewer = guard.page_viewer(request)
-        shop, role = guard.page_shop(viewer, shop_id, Role.OWNER)
-        form = await guard.form(request, viewer)
+        viewer, shop, role, form = await guard.page_post(request, shop_id, Role.OWNER)
         if _text(form, "action") == "remove":
             services.remove_token(shop)
             return back(shop, "token_removed", "token")
@@ -355,9 +351,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         include_in_schema=False,
     )  # fmt: skip
     async def set_timezone(request: Request, shop_id: int) -> Response:
-        viewer = guard.page_viewer(request)
-        shop, role = guard.page_shop(viewer, shop_id, Role.OWNER)
-        form = await guard.form(request, viewer)
+        viewer, shop, role, form = await guard.page_post(request, shop_id, Role.OWNER)
         zone = _text(form, "timezone")
         try:
             shop = services.shops.set_timezone(shop.id, zone)
@@ -373,9 +367,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
     async def members(request: Request, shop_id: int) -> Response:
         """Add a user by ``username`` with ``role``; or, for the member ``user_id``, change the
         role (``role``) or remove them (``action=remove``)."""
-        viewer = guard.page_viewer(request)
-        shop, role = guard.page_shop(viewer, shop_id, Role.OWNER)
-        form = await guard.form(request, viewer)
+        viewer, shop, role, form = await guard.page_post(request, shop_id, Role.OWNER)
         member = _text(form, "user_id")
         if not member:
             username = _text(form, "username")
@@ -424,9 +416,7 @@ def add_routes(app: FastAPI, web: Web) -> None:
         include_in_schema=False,
     )  # fmt: skip
     async def add_commission(request: Request, shop_id: int) -> Response:
-        viewer = guard.page_viewer(request)
-        shop, role = guard.page_shop(viewer, shop_id, Role.MANAGER)
-        form = await guard.form(request, viewer)
+        viewer, shop, role, form = await guard.page_post(request, shop_id, Role.MANAGER)
         try:
             day = date.fromisoformat(_text(form, "effective_from") or "2000-01-01")
             rate = commission_rate(

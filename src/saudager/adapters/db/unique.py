@@ -1,0 +1,21 @@
+"""Inserting a row whose natural key may be taken (a shop's name, a username)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Insert
+from sqlalchemy.exc import IntegrityError
+
+
+def insert_new(conn: Connection, statement: Insert, taken: Exception) -> int:
+    """Run ``statement`` in a savepoint and return the new row's id; raise ``taken`` when a
+    unique key refuses it. The savepoint leaves the caller's transaction usable (PostgreSQL
+    aborts the whole transaction on an error otherwise)."""
+    try:
+        with conn.begin_nested():
+            result: Any = conn.execute(statement)
+    except IntegrityError as exc:
+        raise taken from exc
+    assert result.inserted_primary_key is not None
+    return int(result.inserted_primary_key[0])
