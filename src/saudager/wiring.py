@@ -36,6 +36,7 @@ from saudager.domains.messaging.planning import PlanningService
 from saudager.domains.messaging.provider import MessagingProvider
 from saudager.domains.messaging.reporting import ReportingService
 from saudager.domains.messaging.service import OutboxService
+from saudager.domains.messaging.setup import InstallDefaults, MessagingSetupService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
 from saudager.domains.quality.alerts import AlertRules, Language
@@ -180,15 +181,25 @@ class Services:
                     pass
             return tx.shop_by_name(name_or_id)
 
+    @property
+    def messaging_defaults(self) -> InstallDefaults:
+        """The install's send window, for shops that have not set their own."""
+        m = self.settings.messaging
+        return InstallDefaults(m.window_start, m.window_end)
+
+    @cached_property
+    def messaging_setup(self) -> MessagingSetupService:
+        """Each shop's send window, language, own wordings and kill switch."""
+        return MessagingSetupService(self.store, self.messaging_defaults, lambda: datetime.now(UTC))
+
     @cached_property
     def planning(self) -> PlanningService:
         m = self.settings.messaging
 
         def settings_for(shop: Shop) -> ShopMessaging:
-            return ShopMessaging(
-                shop_id=shop.id, shop_name=shop.name,
-                number=m.phone_number_id or CONSOLE_NUMBER, holdout_share=m.holdout_share,
-            )  # fmt: skip
+            return self.messaging_setup.shop_messaging(
+                shop, number=m.phone_number_id or CONSOLE_NUMBER, holdout_share=m.holdout_share
+            )
 
         return PlanningService(self.store, settings_for, lambda: datetime.now(UTC))
 

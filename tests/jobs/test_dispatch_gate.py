@@ -15,6 +15,7 @@ from saudager.domains.messaging.consent import OptOut, OptOutSource
 from saudager.domains.messaging.provider import SendAccepted, TemplateMessage, TextMessage
 from saudager.domains.messaging.records import MessageKey, NewMessage, OutboxState
 from saudager.domains.messaging.service import Gate, OutboxService
+from saudager.domains.messaging.setup import InstallDefaults
 
 NUMBER = "106540352242922"
 BUYER = "+77011234567"
@@ -39,7 +40,9 @@ class Setup:
         with self.store.transaction() as tx:
             self.shop_id = tx.add_shop("Shop", "Asia/Almaty", None, None).id
         self.provider = Recording()
-        gate = Gate(self.store, time(10), time(21), CapRules(min_gap=timedelta(hours=1)))
+        gate = Gate(
+            self.store, InstallDefaults(time(10), time(21)), CapRules(min_gap=timedelta(hours=1))
+        )
         self.outbox = OutboxService(self.store, lambda: self.provider.now, gate=gate)
 
     def enqueue(self, order: str, due: datetime, to: str = BUYER, kind: str = "order") -> None:

@@ -17,6 +17,7 @@ from saudager.domains.messaging.caps import CapRules
 from saudager.domains.messaging.planner import ShopMessaging, plan
 from saudager.domains.messaging.records import OutboxState
 from saudager.domains.messaging.service import Gate, OutboxService
+from saudager.domains.messaging.setup import InstallDefaults
 from saudager.domains.messaging.templates import Language
 from saudager.domains.orders.types import Order, OrderLine
 
@@ -45,7 +46,9 @@ def test_every_language_and_kind_is_taken_by_the_fake_once(sqlite_engine: Engine
     with store.transaction() as tx:
         shop_id = tx.add_shop("Магазин", "Asia/Almaty", None, None).id
         tx.upsert_orders(shop_id, orders)
-    outbox = OutboxService(store, lambda: NOON, gate=Gate(store, time(10), time(21), CapRules()))
+    outbox = OutboxService(
+        store, lambda: NOON, gate=Gate(store, InstallDefaults(time(10), time(21)), CapRules())
+    )
     for language in Language:
         shop = ShopMessaging(
             shop_id, "Магазин", config.phone_number_id, language, holdout_share=Decimal("0")

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from saudager.cli import messages_setup as setup_commands
 from saudager.cli.context import fail, services_of
 from saudager.cli.output import console, print_json
 from saudager.core.errors import SaudagerError
@@ -18,16 +19,8 @@ from saudager.core.phones import normalize_kz_phone
 from saudager.core.timewindows import zone
 from saudager.domains.messaging.records import OutboxMessage, OutboxState
 from saudager.domains.messaging.reporting import BadPhone, report_json
-from saudager.domains.messaging.templates import (
-    Language,
-    MessageKind,
-    TemplateError,
-    body_parameters,
-    pick_template,
-    provider_body,
-    render,
-    values_for,
-)
+from saudager.domains.messaging.setup_views import preview_json
+from saudager.domains.messaging.templates import Language, MessageKind, TemplateError
 from saudager.jobs.dispatch import dispatch_messages_now
 from saudager.settings import load_settings
 
@@ -50,47 +43,44 @@ def _choice(value: str, allowed: type[MessageKind] | type[Language], what: str) 
 def preview(
     ctx: typer.Context,
     shop: Annotated[str, typer.Argument(help="Shop name or id.")],
-    order: Annotated[str, typer.Argument(help="The order's code.")],
+    order: Annotated[str | None, typer.Argument(help="The order's code; none: the latest.")] = None,
     kind: Annotated[str, typer.Option(help="Which message.")] = MessageKind.ORDER_RECEIVED.value,
     language: Annotated[str, typer.Option(help="ru, kk or en.")] = Language.RU.value,
-    review_link: Annotated[
-        str | None, typer.Option(help="The Kaspi review link (review requests).")
+    text: Annotated[
+        str | None, typer.Option(help="A wording to try instead of the one in force.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The message a buyer would read for a real order, and what goes to the Cloud API."""
+    """The message a buyer would read for a real order (the shop's own wording, else the
+    ready one, or --text), and what goes to the Cloud API."""
     chosen_kind: MessageKind = _choice(kind, MessageKind, "message kind")
     chosen_language: Language = _choice(language, Language, "language")
     with services_of(ctx) as services:
         found = services.shop(shop)
-        with services.store.reading() as tx:
-            stored = tx.get_order(found.id, order)
-        if stored is None:
-            raise fail(f"shop '{found.name}' has no order {order!r}")
-        template = pick_template(chosen_kind, chosen_language)
-        values = values_for(
-            stored, shop=found.name, language=chosen_language, review_link=review_link
-        )
         try:
-            text = render(template, values)
-            parameters = body_parameters(template, values)
+            shown = services.messaging_setup.preview(
+                found, chosen_kind, chosen_language, text, order
+            )
         except TemplateError as exc:
-            raise fail(str(exc)) from exc
+            raise fail("\n".join(exc.problems)) from exc
+        with services.store.reading() as tx:
+            stored = tx.get_order(found.id, shown.order_code)
+        phone = mask_phone(stored.customer_phone or "") if stored else ""
     if as_json:
-        print_json(
-            {
-                "template": template.key, "kind": chosen_kind.value,
-                "language": chosen_language.value, "text": text,
-                "approved_body": provider_body(template), "body_parameters": list(parameters),
-                "to": mask_phone(stored.customer_phone or ""),
-            }
-        )  # fmt: skip
+        print_json({**preview_json(shown), "kind": chosen_kind.value, "to": phone})
         return
     console.print(
-        f"[bold]{escape(template.key)}[/bold] → {mask_phone(stored.customer_phone or '')}"
+        f"[bold]{escape(shown.provider_template)}[/bold] ({shown.language}) → {phone}, "
+        f"order {escape(shown.order_code)}"
     )
-    console.print(escape(text))
-    console.print(f"[dim]body parameters: {escape(', '.join(parameters))}[/dim]", highlight=False)
+    console.print(escape(shown.text))
+    console.print(
+        f"[dim]body parameters: {escape(', '.join(shown.body_parameters))}[/dim]", highlight=False
+    )
+    if shown.button_url_parameter:
+        console.print(
+            f"[dim]button parameter: {escape(shown.button_url_parameter)}[/dim]", highlight=False
+        )
 
 
 def _row(message: OutboxMessage) -> dict[str, Any]:
@@ -278,30 +268,10 @@ def optouts(ctx: typer.Context, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-@messages_app.command("pause")
-def pause(
-    ctx: typer.Context,
-    shop: Annotated[str, typer.Argument(help="Shop name or id.")],
-    reason: Annotated[str, typer.Option(help="Why, for the record.")] = "paused by the seller",
-) -> None:
-    """The shop's kill switch: none of its messages leaves (queued ones are cancelled when the
-    dispatcher reaches them); the other shops on the number go on."""
-    with services_of(ctx) as services:
-        found = services.shop(shop)
-        with services.store.transaction() as tx:
-            changed = tx.pause_shop(found.id, reason, datetime.now(UTC))
-    console.print(
-        f"Messages of {found.name} paused." if changed else f"{found.name} was already paused."
-    )
-
-
-@messages_app.command("resume")
-def resume(
-    ctx: typer.Context, shop: Annotated[str, typer.Argument(help="Shop name or id.")]
-) -> None:
-    """Turn the shop's messages on again (what was cancelled while paused stays cancelled)."""
-    with services_of(ctx) as services:
-        found = services.shop(shop)
-        with services.store.transaction() as tx:
-            changed = tx.resume_shop(found.id)
-    console.print(f"Messages of {found.name} on." if changed else f"{found.name} was not paused.")
+messages_app.command("pause")(setup_commands.pause)
+messages_app.command("resume")(setup_commands.resume)
+messages_app.command("window")(setup_commands.window)
+messages_app.command("language")(setup_commands.language)
+messages_app.command("templates")(setup_commands.templates)
+messages_app.command("template")(setup_commands.template)
+messages_app.command("template-reset")(setup_commands.template_reset)

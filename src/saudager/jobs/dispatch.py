@@ -50,13 +50,14 @@ def dispatch_pass(
 
 
 def gate_of(services: Services) -> Gate:
-    """The gate of the settings: ``messaging.window_*`` in each shop's zone, the caps."""
+    """The gate of the settings: each shop's window (its own, else ``messaging.window_*``) in
+    its zone, its kill switch, the caps."""
     m = services.settings.messaging
     caps = CapRules(
         per_order=m.per_order, min_gap=timedelta(minutes=m.min_gap_minutes),
         daily_tier=m.daily_tier,
     )  # fmt: skip
-    return Gate(services.store, m.window_start, m.window_end, caps)
+    return Gate(services.store, services.messaging_defaults, caps)
 
 
 def dispatch_messages_now(

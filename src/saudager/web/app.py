@@ -19,6 +19,7 @@ from saudager import __version__
 from saudager.core.errors import NotFoundError
 from saudager.web.api import jobs as jobs_api
 from saudager.web.api import messages as messages_api
+from saudager.web.api import messaging_setup as messaging_setup_api
 from saudager.web.api import overview as overview_api
 from saudager.web.api import products as products_api
 from saudager.web.api import quality as quality_api
@@ -59,6 +60,7 @@ ROUTE_MODULES = (
     jobs_api,
     whatsapp_api,
     messages_api,
+    messaging_setup_api,
 )
 
 #: Pages and API answer with these; scripts come only from this site, none inline.

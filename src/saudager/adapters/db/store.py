@@ -46,6 +46,7 @@ from saudager.adapters.db import tables as t
 from saudager.adapters.db.accounts_store import AccountsStoreMixin
 from saudager.adapters.db.engine import READ_ONLY_OPTION
 from saudager.adapters.db.messaging_gate_store import MessagingGateStoreMixin
+from saudager.adapters.db.messaging_setup_store import MessagingSetupStoreMixin
 from saudager.adapters.db.messaging_store import MessagingStoreMixin
 from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
 from saudager.adapters.db.unique import insert_new
@@ -159,7 +160,9 @@ class SqlStore:
                 connection.execute(text(f"ANALYZE {', '.join(_ANALYZED_TABLES)}"))
 
 
-class SqlStoreTx(AccountsStoreMixin, MessagingStoreMixin, MessagingGateStoreMixin):
+class SqlStoreTx(
+    AccountsStoreMixin, MessagingStoreMixin, MessagingGateStoreMixin, MessagingSetupStoreMixin
+):
     """Everything the store does, bound to one connection inside one transaction."""
 
     def __init__(self, connection: Connection, clock: Clock) -> None:
@@ -462,6 +465,16 @@ class SqlStoreTx(AccountsStoreMixin, MessagingStoreMixin, MessagingGateStoreMixi
             .order_by(t.order_lines.c.line_no)
         )
         return _order(row, tuple(_line(line) for line in lines))
+
+    def latest_order_code(self, shop_id: int) -> str | None:
+        """The code of the shop's most recently created order (a preview's example)."""
+        code: str | None = self._conn.execute(
+            select(t.orders.c.code)
+            .where(t.orders.c.shop_id == shop_id)
+            .order_by(t.orders.c.created_at.desc(), t.orders.c.code.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return code
 
     def list_orders(
         self, shop_id: int, created_from: datetime | None = None, created_to: datetime | None = None

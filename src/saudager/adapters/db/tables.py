@@ -429,3 +429,25 @@ messaging_shop_pauses = Table(
     Column("paused_at", UtcDateTime, nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+messaging_shop_settings = Table(
+    "messaging_shop_settings",
+    metadata,
+    # A shop's own send window ("HH:MM" in its time zone) and language; NULL: the install's.
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True),
+    Column("window_start", String, nullable=True),
+    Column("window_end", String, nullable=True),
+    Column("language", String, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+messaging_templates = Table(
+    "messaging_templates",
+    metadata,
+    # A shop's own wording of one kind in one language, checked before it was stored.
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String, primary_key=True),
+    Column("language", String, primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -1,10 +1,10 @@
-"""Inserting a row whose natural key may be taken (a shop's name, a username)."""
+"""Writing a row whose natural key may be taken (a shop's name, a username, a setting)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Insert
+from sqlalchemy import Connection, Insert, Update
 from sqlalchemy.exc import IntegrityError
 
 
@@ -19,3 +19,15 @@ def insert_new(conn: Connection, statement: Insert, taken: Exception) -> int:
         raise taken from exc
     assert result.inserted_primary_key is not None
     return int(result.inserted_primary_key[0])
+
+
+def update_or_insert(conn: Connection, change: Update, add: Insert) -> None:
+    """Update a row by its natural key, or insert it when there is none yet. Two first writes
+    at once: the loser's insert fails in its savepoint and it updates the winner's row."""
+    if conn.execute(change).rowcount:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(add)
+    except IntegrityError:
+        conn.execute(change)

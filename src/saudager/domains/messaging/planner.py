@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 
 from saudager.core.phones import normalize_kz_phone
 from saudager.domains.messaging.flows import message_one, message_two
+from saudager.domains.messaging.provider import TemplateMessage
 from saudager.domains.messaging.records import MessageKey, NewMessage
 from saudager.domains.messaging.stats import in_holdout
 from saudager.domains.messaging.templates import (
@@ -36,6 +37,7 @@ from saudager.domains.messaging.templates import (
     MessageKind,
     ProviderTemplate,
     Template,
+    TemplateValues,
     pick_template,
     to_template_message,
     values_for,
@@ -79,20 +81,39 @@ def review_link(order: Order) -> str | None:
     return REVIEW_BASE + urlencode({"orderCode": order.code, "productCode": product})
 
 
+def provider_template(kind: MessageKind, language: Language) -> ProviderTemplate:
+    """The approved Cloud API template a message of ``kind`` in ``language`` is sent as."""
+    return ProviderTemplate(
+        PROVIDER_TEMPLATES[kind],
+        language.value,
+        REVIEW_BASE if kind is MessageKind.REVIEW_REQUEST else None,
+    )
+
+
+def order_values(template: Template, order: Order, shop_name: str) -> TemplateValues:
+    """The placeholders' values of ``template`` for ``order``, the review link included when
+    the template asks for a review."""
+    link = review_link(order) if template.kind is MessageKind.REVIEW_REQUEST else None
+    return values_for(order, shop=shop_name, language=template.language, review_link=link)
+
+
+def filled_message(
+    template: Template, order: Order, *, shop_name: str, to: str, callback_data: str
+) -> TemplateMessage:
+    """What goes to the provider for ``order`` in the words of ``template``."""
+    return to_template_message(
+        template, provider_template(template.kind, template.language),
+        order_values(template, order, shop_name), to=to, callback_data=callback_data,
+    )  # fmt: skip
+
+
 def _message(
     shop: ShopMessaging, order: Order, kind: MessageKind, slot: str, phone: str, now: datetime
 ) -> NewMessage:
     template = pick_template(kind, shop.language, shop.own_templates)
-    link = review_link(order) if kind is MessageKind.REVIEW_REQUEST else None
-    values = values_for(order, shop=shop.shop_name, language=shop.language, review_link=link)
     key = MessageKey(shop.shop_id, order.code, slot)
-    mapping = ProviderTemplate(
-        PROVIDER_TEMPLATES[kind],
-        shop.language.value,
-        REVIEW_BASE if kind is MessageKind.REVIEW_REQUEST else None,
-    )
-    filled = to_template_message(
-        template, mapping, values, to=phone, callback_data=key.callback_data
+    filled = filled_message(
+        template, order, shop_name=shop.shop_name, to=phone, callback_data=key.callback_data
     )
     return NewMessage(
         key=key, from_number=shop.number, to=phone, template=filled.template,

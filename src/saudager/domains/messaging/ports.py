@@ -16,6 +16,7 @@ from saudager.domains.messaging.records import (
     OutboxMessage,
     OutboxState,
 )
+from saudager.domains.messaging.setup import StoredSetup
 
 
 class OutboxTx(Protocol):
@@ -86,7 +87,7 @@ class GateTx(Protocol):
 
     def first_send_of(self, number: str) -> datetime | None: ...
 
-    def shop_paused(self, shop_id: int) -> bool: ...
+    def messaging_setup(self, shop_id: int) -> StoredSetup: ...
 
     def is_opted_out(self, business_number: str, phone: str) -> bool: ...
 

@@ -25,7 +25,7 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from saudager.core.masking import mask_phone
 from saudager.domains.messaging.caps import CapRules
@@ -40,6 +40,7 @@ from saudager.domains.messaging.outbox import (
 from saudager.domains.messaging.ports import GateStore, OutboxStore, ProviderLookup
 from saudager.domains.messaging.provider import OutcomeUnknown, SendRefused, StatusUpdate
 from saudager.domains.messaging.records import NewMessage, OutboxMessage
+from saudager.domains.messaging.setup import InstallDefaults, window_in_force
 from saudager.domains.messaging.windows import SendWindow
 
 log = logging.getLogger(__name__)
@@ -63,27 +64,27 @@ class DispatchReport:
 
 @dataclass(frozen=True, slots=True)
 class Gate:
-    """The dispatcher's last check (``gate.py``) with what it reads: the send window's hours
-    (in each shop's own zone) and the caps."""
+    """The dispatcher's last check (``gate.py``) with what it reads: each shop's send window
+    (its own, else the install's ``defaults``, in the shop's zone), its kill switch, the caps."""
 
     store: GateStore
-    window_start: time
-    window_end: time
+    defaults: InstallDefaults
     caps: CapRules
 
     def verdict(self, message: OutboxMessage, now: datetime) -> GateVerdict:
         key = message.key
         with self.store.reading() as tx:
-            zone = tx.shop_timezone(key.shop_id)
+            setup = tx.messaging_setup(key.shop_id)
+            start, end = window_in_force(setup, self.defaults)
             facts = GateFacts(
-                window=SendWindow(self.window_start, self.window_end, zone),
+                window=SendWindow(start, end, tx.shop_timezone(key.shop_id)),
                 history=tx.sends_for_gate(
                     message.from_number, now - timedelta(days=1), key.shop_id, key.order_code,
                     message.id,
                 ),
                 opted_out=tx.is_opted_out(message.from_number, message.to),
                 number_first_send=tx.first_send_of(message.from_number),
-                shop_paused=tx.shop_paused(key.shop_id),
+                shop_paused=setup.paused_at is not None,
             )  # fmt: skip
         return judge(message, facts, now, self.caps)
 

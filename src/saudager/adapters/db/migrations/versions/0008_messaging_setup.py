@@ -1,0 +1,63 @@
+"""Messaging: each shop's send window and language, and its own template wordings.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-24
+
+Plain SQLAlchemy types (see 0001): instants timestamptz on PostgreSQL and UTC text on SQLite;
+a window's hours are "HH:MM" text, read in the shop's own time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _instant() -> sa.DateTime:
+    return sa.DateTime(timezone=True).with_variant(sa.Text(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "messaging_shop_settings",
+        sa.Column("shop_id", sa.Integer(), nullable=False),
+        sa.Column("window_start", sa.String(), nullable=True),
+        sa.Column("window_end", sa.String(), nullable=True),
+        sa.Column("language", sa.String(), nullable=True),
+        sa.Column("updated_at", _instant(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["shop_id"],
+            ["shops.id"],
+            name=op.f("fk_messaging_shop_settings_shop_id_shops"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("shop_id", name=op.f("pk_messaging_shop_settings")),
+    )
+    op.create_table(
+        "messaging_templates",
+        sa.Column("shop_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("language", sa.String(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("updated_at", _instant(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["shop_id"],
+            ["shops.id"],
+            name=op.f("fk_messaging_templates_shop_id_shops"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("shop_id", "kind", "language", name=op.f("pk_messaging_templates")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("messaging_templates")
+    op.drop_table("messaging_shop_settings")
