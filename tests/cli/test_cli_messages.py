@@ -37,11 +37,13 @@ def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _shop_with_an_order(home: Path) -> None:
     services = build_services(load_settings(None, home=home))
+    # Relative to now: messages are planned and sent only while their news is fresh.
+    now = datetime.now(UTC)
     try:
         shop = services.add_shop("demo", None, None, None)
         order = Order(
-            code="501234567", created_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
-            state="ARCHIVE", status="COMPLETED", total_price=Decimal("15990"),
+            code="501234567", created_at=now - timedelta(days=2),
+            completed_at=now - timedelta(hours=5), state="ARCHIVE", status="COMPLETED", total_price=Decimal("15990"),
             customer_name="Айгерим Сапарова", customer_phone=PHONE,
             lines=(OrderLine(line_no=1, sku="KETTLE-1", quantity=1,
                              unit_price=Decimal("15990"), total_price=Decimal("15990"),
@@ -54,7 +56,7 @@ def _shop_with_an_order(home: Path) -> None:
                 key=MessageKey(shop.id, order.code, "order_received"), from_number="console",
                 to=PHONE, template="order_received_v1", language="ru",
                 body_parameters=("Айгерим", order.code, "Чайник Tefal", "demo"),
-                due_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                due_at=now - timedelta(hours=1),
             )
         )  # fmt: skip
     finally:

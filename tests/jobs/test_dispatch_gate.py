@@ -154,3 +154,14 @@ def test_a_paused_shop_sends_nothing_and_its_neighbour_on_the_number_goes_on(
     setup.enqueue("3", noon + timedelta(hours=2), to="+77015550000")
     setup.dispatch_at(noon + timedelta(hours=2))
     assert len(setup.provider.sent) == 2
+
+
+def test_a_message_held_past_three_days_is_stale_and_cancelled(setup: Setup) -> None:
+    noon = datetime(2026, 11, 24, 7, tzinfo=UTC)
+    setup.enqueue("1", noon - timedelta(days=3))  # exactly three days: still news
+    setup.enqueue("2", noon - timedelta(days=3, seconds=1), to="+77019876543")
+    setup.dispatch_at(noon)
+    assert [m.body_parameters for _, m in setup.provider.sent] == [("1",)]
+    stale = setup.message("2")
+    assert stale.state is OutboxState.CANCELLED and "stale" in (stale.last_error or "")
+    assert stale.attempts == 0

@@ -100,3 +100,36 @@ def test_the_holdout_gets_no_review_request_but_still_gets_service() -> None:
     reviewed = {m.to for m in got if m.template == "order_delivered_review_v1"}
     assert reviewed == set(phones) - set(held) - {phones[0]}
     assert any(m.key.order_code == "h0" and m.template == "order_service_v1" for m in got)
+
+
+def test_messages_are_planned_only_while_their_news_is_fresh() -> None:
+    """FRESH_FOR is three days, both edges hand-picked: exactly three days old is still news."""
+    edge, late = NOW - timedelta(days=3), NOW - timedelta(days=3, microseconds=1)
+    got = planned(order("1", created_at=edge), order("2", created_at=late))
+    assert list(got) == [("1", MESSAGE_1)]
+    done = {("3", MESSAGE_1), ("4", MESSAGE_1), ("5", MESSAGE_1), ("6", MESSAGE_1)}
+    old = NOW - timedelta(days=20)
+    got = planned(
+        order("3", "COMPLETED", created_at=old, completed_at=edge),
+        order("4", "COMPLETED", created_at=old, completed_at=late),
+        # No end known: an order ends after it begins, so its creation bounds its end.
+        order("5", "COMPLETED", created_at=old),
+        # A complaint is answered whatever the order's age.
+        order("6", "COMPLETED", created_at=old, completed_at=old),
+        done=done,
+        complained={"6"},
+    )
+    assert {key: m.template for key, m in got.items()} == {
+        ("3", MESSAGE_2): "order_delivered_review_v1",
+        ("6", MESSAGE_2): "order_service_v1",
+    }
+
+
+def test_a_return_on_record_restarts_the_clock_of_message_two() -> None:
+    old = NOW - timedelta(days=20)
+    done = order("7", "COMPLETED", created_at=old, completed_at=old)
+    back = Return(key="7/KETTLE-1", order_code="7", sku="KETTLE-1", quantity=1,
+                  reason="DEFECT", created_at=NOW - timedelta(days=1))  # fmt: skip
+    [m] = plan(SHOP, [done], [back], planned={("7", MESSAGE_1)}, complained=set(), now=NOW)
+    assert m.template == "order_service_v1"
+    assert plan(SHOP, [done], [], planned={("7", MESSAGE_1)}, complained=set(), now=NOW) == []

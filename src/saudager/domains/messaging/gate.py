@@ -6,6 +6,9 @@ queued, the night may have fallen, the number may have used its day's allowance.
 
 - the buyer opted out from the number (any shop) → cancelled, never sent;
 - the shop's kill switch is on → cancelled (nothing of a paused shop is kept for later);
+- the message could not go within :data:`~saudager.domains.messaging.planner.FRESH_FOR` of
+  its due time (held by nights, caps or a stopped number) → cancelled: its news is stale, and
+  every message must be useful;
 - the shop's local time is outside its send window → postponed to the window's next opening
   (never sent outside it);
 - the caps (``caps.decide``: two messages per order, the gap between messages to one buyer
@@ -23,6 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from saudager.domains.messaging.caps import Candidate, CapRules, Sent, Verdict, decide
+from saudager.domains.messaging.planner import FRESH_FOR
 from saudager.domains.messaging.records import OutboxMessage
 from saudager.domains.messaging.windows import SendWindow, is_open, next_send_time
 
@@ -61,6 +65,10 @@ def judge(message: OutboxMessage, facts: GateFacts, now: datetime, rules: CapRul
         return GateVerdict(GateAction.CANCEL, "the buyer opted out")
     if facts.shop_paused:
         return GateVerdict(GateAction.CANCEL, "the shop's messages are paused")
+    if now - message.due_at > FRESH_FOR:
+        return GateVerdict(
+            GateAction.CANCEL, f"stale: not sent within {FRESH_FOR.days} days of its due time"
+        )
     if not is_open(facts.window, now):
         opens = next_send_time(facts.window, now)
         return GateVerdict(GateAction.POSTPONE, "outside the send window", opens)

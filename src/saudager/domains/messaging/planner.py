@@ -8,6 +8,14 @@ keeps one message 1 and one message 2 per order however often the planner runs, 
 kind message 2 turned out to be. The text comes from the shop's own template or the ready one
 (``templates.py``), mapped to the approved Cloud API template of its kind and language.
 
+Every message must be useful, so each is planned only while it is news (the edges included):
+message 1 while the order is at most :data:`FRESH_FOR` old (its ``created_at``), message 2
+while the order ended at most :data:`FRESH_FOR` ago (the latest of its ``completed_at``,
+``cancelled_at`` and its returns' ``created_at``; its ``created_at`` when none is known, as an
+order ends after it begins). A complaint follow-up answers the buyer's message, not the order's
+end, and is planned whatever the order's age. Turning messaging on for an old shop therefore
+asks nobody about an order of last month.
+
 The message is due when the plan is made; the dispatcher's gate (``gate.py``) decides when it
 may actually leave (window, caps, consent).
 
@@ -23,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -45,6 +53,8 @@ from saudager.domains.messaging.templates import (
 from saudager.domains.orders.types import Order, Return
 
 REVIEW_BASE = "https://kaspi.kz/shop/review/productreview?"
+#: How long an order's news stays news: message 1 after it was created, message 2 after it ended.
+FRESH_FOR = timedelta(days=3)
 MESSAGE_1 = "message_1"
 MESSAGE_2 = "message_2"
 
@@ -122,6 +132,12 @@ def _message(
     )  # fmt: skip
 
 
+def ended_at(order: Order, returns: Sequence[Return]) -> datetime:
+    """When the order ended, as far as we know (see the module's text)."""
+    ends = [order.completed_at, order.cancelled_at, *(item.created_at for item in returns)]
+    return max((end for end in ends if end is not None), default=order.created_at)
+
+
 def plan(
     shop: ShopMessaging,
     orders: Sequence[Order],
@@ -138,18 +154,23 @@ def plan(
     for item in returns:
         by_order.setdefault(item.order_code, []).append(item)
     found: list[NewMessage] = []
+    oldest = now - FRESH_FOR
     for order in orders:
-        if (order.code, MESSAGE_1) not in planned:
+        if (order.code, MESSAGE_1) not in planned and order.created_at >= oldest:
             first = message_one(order)
             if first.kind is not None and first.phone is not None:
                 found.append(_message(shop, order, first.kind, MESSAGE_1, first.phone, now))
         if (order.code, MESSAGE_2) in planned:
             continue
         phone = normalize_kz_phone(order.customer_phone)
+        its_returns = by_order.get(order.code, ())
+        complaint = order.code in complained
+        if not complaint and ended_at(order, its_returns) < oldest:
+            continue
         second = message_two(
             order,
-            returns=by_order.get(order.code, ()),
-            complained=order.code in complained,
+            returns=its_returns,
+            complained=complaint,
             in_holdout=phone is not None and in_holdout(shop.shop_id, phone, shop.holdout_share),
         )
         if second.kind is not None and second.phone is not None:

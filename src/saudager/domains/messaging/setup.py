@@ -294,7 +294,8 @@ class MessagingSetupService:
         )  # fmt: skip
         return Preview(
             order_code=order.code, text=text, provider_template=filled.template,
-            approved_body=provider_body(template), language=filled.language, body_parameters=filled.body_parameters,
+            approved_body=provider_body(template), language=filled.language,
+            body_parameters=filled.body_parameters,
             button_url_parameter=filled.button_url_parameter,
         )  # fmt: skip
 
