@@ -2,7 +2,8 @@
 
 The simulator runs in a background thread of this process for as long as the demo does; the
 shop is added, synced over loopback HTTP exactly as a real shop would be, the cabinet's returns
-file is imported (the API does not say why an order came back), and the web app is served.
+file is imported (the API does not say why an order came back), and the web app is served,
+with buyer messages going to the local fake WhatsApp Cloud API (``cli/demo_messaging.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal
 import httpx
 
 from saudager.adapters.kaspi.simulator import SimConfig, running_simulator
+from saudager.cli.demo_messaging import demo_messaging
 from saudager.cli.output import console
 from saudager.cli.progress import sync_with_progress
 from saudager.cli.quality import print_report
@@ -118,12 +120,21 @@ def run_demo(
             services.close()
             if serve_app:
                 web_port = port or settings.web_port
-                console.print(
-                    f"\n[bold green]Saudager is ready:[/bold green] "
-                    f"http://{settings.web_host}:{web_port}/  (Ctrl+C to stop)"
-                )
-                run_web(
-                    settings, settings.web_host, web_port, demo_login=(DEMO_USER, demo_password)
-                )
+                app_url = f"http://127.0.0.1:{web_port}"
+                with demo_messaging(settings, shop, app_url) as (demo_settings, dispatcher):
+                    dispatcher.start()
+                    console.print(
+                        "Buyer messages go to a local fake WhatsApp Cloud API: planned for the "
+                        "last days' orders, sent in the shop's window (10:00–21:00 Almaty), "
+                        "statuses and replies come back by signed webhooks (Сообщения page)."
+                    )
+                    console.print(
+                        f"\n[bold green]Saudager is ready:[/bold green] "
+                        f"http://{settings.web_host}:{web_port}/  (Ctrl+C to stop)"
+                    )
+                    run_web(
+                        demo_settings, settings.web_host, web_port,
+                        demo_login=(DEMO_USER, demo_password),
+                    )  # fmt: skip
     finally:
         services.close()

@@ -1,0 +1,110 @@
+"""The demo's messaging over real loopback HTTP: the planner, the dispatcher's gate and the
+Cloud API client against the local fake, whose signed webhooks reach the served app; the
+simulated buyers' replies land in the inbox (a complaint, a question, thanks, a stop)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import uvicorn
+
+from saudager.adapters.whatsapp.fake import FakeCloudConfig
+from saudager.cli.demo_messaging import BUYER_REPLIES, demo_messaging, messaging_settings
+from saudager.domains.messaging.records import OutboxState
+from saudager.domains.messaging.triage import Category
+from saudager.domains.orders.types import Order, OrderLine
+from saudager.settings import load_settings
+from saudager.web.app import create_app
+from saudager.wiring import build_services
+
+BUYERS = tuple(f"+7701123000{n}" for n in range(1, 6))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(app: object, port: int) -> Iterator[None]:
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")  # type: ignore[arg-type]
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def an_order(code: str, phone: str, now: datetime) -> Order:
+    return Order(
+        code=code, created_at=now - timedelta(days=1), state="ARCHIVE", status="COMPLETED",
+        completed_at=now - timedelta(hours=2), total_price=Decimal("5990"),
+        customer_name="Дина", customer_phone=phone,
+        lines=(OrderLine(line_no=1, sku="MUG", quantity=1, unit_price=Decimal("5990"),
+                         total_price=Decimal("5990"), product_name="Кружка"),),
+    )  # fmt: skip
+
+
+def test_the_demo_sends_through_the_fake_and_buyers_answer(tmp_path: Path) -> None:
+    settings = load_settings(None, home=tmp_path, jobs_backend="memory")
+    port = free_port()
+    app_url = f"http://127.0.0.1:{port}"
+    # The app checks webhook signatures with the fake's app secret, as the demo's does.
+    app_settings = messaging_settings(settings, "http://unused", FakeCloudConfig())
+    services = build_services(app_settings)
+    now = datetime.now(UTC)
+    try:
+        shop = services.add_shop("demo", None, None, None)
+        with services.store.transaction() as tx:
+            tx.upsert_orders(shop.id, [an_order(str(n), b, now) for n, b in enumerate(BUYERS)])
+        # The shop's own window around the present moment, whenever the test runs (the window
+        # itself is tested in tests/jobs/test_dispatch_gate.py).
+        local = now.astimezone(ZoneInfo(shop.timezone)).replace(second=0, microsecond=0)
+        services.messaging_setup.set_window(
+            shop, (local - timedelta(hours=1)).time(), (local + timedelta(hours=2)).time()
+        )
+        with (
+            serving(create_app(services), port),
+            demo_messaging(settings, shop, app_url) as (demo_settings, dispatcher),
+        ):
+            assert demo_settings.messaging.enabled
+            first = dispatcher.one_pass()
+            assert first["sent"] == len(BUYERS)  # one review request each
+            fake = dispatcher.fake.fake
+            assert fake.wait_for_webhooks(timeout=20)
+            assert all(hook.delivered for hook in fake.webhooks())
+            assert len(fake.accepted()) == len(BUYERS)
+            second = dispatcher.one_pass()  # nothing new to send; the buyers answer now
+            assert second["claimed"] == 0
+            assert fake.wait_for_webhooks(timeout=20)
+        with services.store.reading() as tx:
+            inbound = tx.inbound_messages(shop.id)
+            stopped = [o.phone for o in tx.opt_outs(demo_settings.messaging.phone_number_id)]
+            sent = [m for m in tx.outbox_messages(shop.id) if m.state is OutboxState.SENT]
+        assert sorted(r.message.text for r in inbound) == sorted(BUYER_REPLIES)
+        categories = {r.message.text: r.triage.category for r in inbound}
+        assert categories[BUYER_REPLIES[0]] is Category.COMPLAINT
+        assert categories[BUYER_REPLIES[3]] is Category.OPT_OUT
+        assert all(r.order_code is not None for r in inbound)  # each matched to its order
+        assert len(stopped) == 1 and len(sent) == len(BUYERS)
+        assert all(m.delivery_status is not None for m in sent)
+    finally:
+        services.close()
