@@ -30,6 +30,7 @@ from saudager.domains.catalog.service import CatalogService
 from saudager.domains.dashboard.service import DashboardService
 from saudager.domains.imports.service import ImportService
 from saudager.domains.jobs.service import JobsService
+from saudager.domains.messaging.alerts import MessagingAlerts
 from saudager.domains.messaging.inbox import InboxService
 from saudager.domains.messaging.planner import ShopMessaging
 from saudager.domains.messaging.planning import PlanningService
@@ -185,7 +186,9 @@ class Services:
     def messaging_defaults(self) -> InstallDefaults:
         """The install's send window, for shops that have not set their own."""
         m = self.settings.messaging
-        return InstallDefaults(m.window_start, m.window_end)
+        return InstallDefaults(
+            m.window_start, m.window_end, number=m.phone_number_id or CONSOLE_NUMBER
+        )
 
     @cached_property
     def messaging_setup(self) -> MessagingSetupService:
@@ -285,15 +288,22 @@ class Services:
         self.engine.dispose()
 
     @cached_property
+    def messaging_alerts(self) -> MessagingAlerts:
+        """Complaints and stopped numbers told to the seller, each at least once."""
+        return MessagingAlerts(
+            self.store, self.notifier(), lambda: datetime.now(UTC),
+            Language(self.settings.alerts.language),
+        )  # fmt: skip
+
+    @cached_property
     def inbox(self) -> InboxService:
         """What the WhatsApp webhook delivers, applied: statuses, replies, opt-outs, alerts."""
         return InboxService(
             self.store,
             OutboxService(self.store, lambda: datetime.now(UTC)),
-            self.notifier(),
+            self.messaging_alerts,
             lambda: datetime.now(UTC),
             business_number=self.settings.messaging.phone_number_id,
-            language=Language(self.settings.alerts.language),
         )
 
     @cached_property

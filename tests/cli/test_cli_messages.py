@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from saudager.domains.messaging.provider import RefusalKind
 from saudager.domains.messaging.records import MessageKey, NewMessage
 from saudager.domains.messaging.service import OutboxService
 from saudager.domains.orders.types import Order, OrderLine
@@ -117,3 +118,66 @@ def test_the_kill_switch(tmp_path: Path) -> None:
     assert (result["sent"], result["cancelled"]) == (0, 1)
     assert "on" in _run(tmp_path, "messages", "resume", "demo").stdout
     assert "was not paused" in _run(tmp_path, "messages", "resume", "demo").stdout
+
+
+def test_window_language_and_own_wordings(tmp_path: Path) -> None:
+    _shop_with_an_order(tmp_path)
+    shown = json.loads(_run(tmp_path, "messages", "window", "demo", "--json").stdout)
+    assert shown["window_is_default"] is True  # the install's (here: around the present)
+    assert shown["number"] == "console" and shown["number_stop"] is None
+    short = _run(tmp_path, "messages", "window", "demo", "09:00", "09:45")
+    assert short.returncode == 1 and "open 45 minutes a day" in short.stderr
+    bad = _run(tmp_path, "messages", "window", "demo", "9h", "21:00")
+    assert bad.returncode == 1 and "expected a local time as HH:MM" in bad.stderr
+    night = json.loads(
+        _run(tmp_path, "messages", "window", "demo", "20:00", "02:00", "--json").stdout
+    )
+    assert (night["window_start"], night["window_end"]) == ("20:00", "02:00")
+    assert "language kk" in _run(tmp_path, "messages", "language", "demo", "kk").stdout
+
+    wording = tmp_path / "wording.txt"
+    wording.write_text("Сәлем, {first_name}! {shop}: № {order_code} {товар}.", encoding="utf-8")
+    refused = _run(
+        tmp_path, "messages", "template", "demo", "order_received", "kk", "--file", str(wording)
+    )
+    assert refused.returncode == 1
+    assert (
+        f"{wording}: template 'shop1.order_received.kk': unknown placeholder {{товар}}"
+        in refused.stderr
+    )
+    own = "Сәлем, {first_name}! {shop}: № {order_code} тапсырыс қабылданды."
+    saved = _run(tmp_path, "messages", "template", "demo", "order_received", "kk", "--text", own)
+    assert saved.returncode == 0, saved.stderr
+    listed = json.loads(_run(tmp_path, "messages", "templates", "demo", "--own", "--json").stdout)
+    assert [(t["kind"], t["language"], t["body"]) for t in listed["templates"]] == [
+        ("order_received", "kk", own)
+    ]
+    preview = json.loads(
+        _run(tmp_path, "messages", "preview", "demo", "--language", "kk", "--json").stdout
+    )
+    assert preview["text"] == "Сәлем, Айгерим! demo: № 501234567 тапсырыс қабылданды."
+    assert (
+        "ready"
+        in _run(tmp_path, "messages", "template-reset", "demo", "order_received", "kk").stdout
+    )
+    assert (
+        "had no own"
+        in _run(tmp_path, "messages", "template-reset", "demo", "order_received", "kk").stdout
+    )
+
+
+def test_stopped_numbers_are_listed_and_resumed(tmp_path: Path) -> None:
+    _shop_with_an_order(tmp_path)
+    assert "No business number is stopped" in _run(tmp_path, "messages", "numbers").stdout
+    services = build_services(load_settings(None, home=tmp_path))
+    try:
+        with services.store.transaction() as tx:
+            tx.stop_number("console", RefusalKind.NUMBER_BLOCKED, "131048: spam", datetime.now(UTC))
+    finally:
+        services.close()
+    listed = json.loads(_run(tmp_path, "messages", "numbers", "--json").stdout)["stopped"]
+    assert [(s["number"], s["reason"]) for s in listed] == [("console", "131048: spam")]
+    shown = json.loads(_run(tmp_path, "messages", "window", "demo", "--json").stdout)
+    assert shown["number_stop"]["reason"] == "131048: spam"
+    assert "sends again" in _run(tmp_path, "messages", "number-resume", "console").stdout
+    assert "was not stopped" in _run(tmp_path, "messages", "number-resume", "console").stdout

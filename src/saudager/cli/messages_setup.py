@@ -173,3 +173,38 @@ def template_reset(
         if changed
         else f"{found.name} had no own {kind.value} wording in {chosen.value}."
     )
+
+
+def numbers(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The business numbers WhatsApp stopped (a block or quality signal): nothing leaves them
+    until resumed."""
+    with services_of(ctx) as services:
+        stops = services.messaging_setup.number_stops()
+    if as_json:
+        print_json(
+            {
+                "stopped": [
+                    {"number": s.number, "kind": s.kind.value, "reason": s.reason,
+                     "stopped_at": s.stopped_at.isoformat()}
+                    for s in stops
+                ]
+            }
+        )  # fmt: skip
+        return
+    if not stops:
+        console.print("No business number is stopped.")
+        return
+    table = Table("number", "stopped at", "why")
+    for stop in stops:
+        table.add_row(stop.number, stop.stopped_at.isoformat()[:16], escape(stop.reason))
+    console.print(table)
+
+
+def number_resume(
+    ctx: typer.Context, number: Annotated[str, typer.Argument(help="The phone number id.")]
+) -> None:
+    """Let a stopped business number send again, once the cause is dealt with in WhatsApp
+    Manager. Messages failed by the stop stay failed."""
+    with services_of(ctx) as services:
+        changed = services.messaging_setup.resume_number(number)
+    console.print(f"{number} sends again." if changed else f"{number} was not stopped.")

@@ -65,13 +65,16 @@ def dispatch_messages_now(
 ) -> dict[str, Any]:
     """One pass over the configured database, sending through the configured provider
     (``Services.messaging_provider``; the console unless the Cloud API is configured), each
-    message through the gate of the settings."""
+    message through the gate of the settings; then the messaging alerts not sent yet (a
+    complaint whose alert was lost, a number the pass stopped)."""
     services = build_services(settings)
     try:
-        return dispatch_pass(
+        result = dispatch_pass(
             services.store, providers or services.messaging_provider, clock=clock,
             gate=gate_of(services),
         )  # fmt: skip
+        alerted = services.messaging_alerts.send_pending()
+        return {**result, "alerts_sent": len(alerted)}
     finally:
         services.close()
 

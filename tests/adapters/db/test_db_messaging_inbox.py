@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from saudager.adapters.db import tables as t
 from saudager.adapters.db.store import SqlStore
 from saudager.adapters.notify.log import DEFAULT_LOGGER, LogNotifier
+from saudager.domains.messaging.alerts import MessagingAlerts
 from saudager.domains.messaging.consent import OptOutSource
 from saudager.domains.messaging.inbox import OPTED_OUT, InboxService
 from saudager.domains.messaging.provider import (
@@ -37,9 +38,8 @@ T0 = datetime(2025, 8, 25, 6, 0, tzinfo=UTC)
 
 @pytest.fixture
 def inbox(store: SqlStore, clock: Callable[[], datetime]) -> InboxService:
-    return InboxService(
-        store, OutboxService(store, clock), LogNotifier(), clock, business_number=NUMBER
-    )
+    alerts = MessagingAlerts(store, LogNotifier(), clock)
+    return InboxService(store, OutboxService(store, clock), alerts, clock, business_number=NUMBER)
 
 
 def _sent(

@@ -308,6 +308,24 @@ def test_order_without_lines_keeps_stored_lines(store: SqlStore, shop_id: int) -
         assert tx.get_order(shop_id, "2") == order("2", lines=())
 
 
+def test_a_phone_masked_once_the_order_is_over_keeps_the_one_seen_before(
+    store: SqlStore, shop_id: int
+) -> None:
+    active = order("1", status=OrderStatus.ACCEPTED_BY_MERCHANT, customer_phone="+77011234567")
+    with store.transaction() as tx:
+        tx.upsert_orders(shop_id, [active])
+        # Kaspi masks the phone of a completed order: the mapping reads it as no phone.
+        done = dataclasses.replace(active, status=OrderStatus.COMPLETED, customer_phone=None)
+        assert tx.upsert_orders(shop_id, [done]) == 1
+        stored = tx.get_order(shop_id, "1")
+        assert stored == dataclasses.replace(done, customer_phone="+77011234567")
+        assert tx.upsert_orders(shop_id, [done]) == 0  # the same masked order: no change
+        # A phone Kaspi does give replaces the stored one.
+        moved = dataclasses.replace(done, customer_phone="+77017654321")
+        assert tx.upsert_orders(shop_id, [moved]) == 1
+        assert tx.get_order(shop_id, "1") == moved
+
+
 def test_last_duplicate_in_a_batch_wins(store: SqlStore, shop_id: int) -> None:
     with store.transaction() as tx:
         first = order("1", status=OrderStatus.ACCEPTED_BY_MERCHANT)

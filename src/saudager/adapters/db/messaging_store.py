@@ -377,6 +377,26 @@ class MessagingStoreMixin:
             query = query.where(_i.c.resolved_at.is_(None))
         return [_inbound(row) for row in self._conn.execute(query)]
 
+    def complaints_since(self, since: datetime) -> list[InboundRecord]:
+        """Complaints matched to a shop, received at or after ``since``, oldest first."""
+        query = (
+            select(_i)
+            .where(
+                _i.c.category == Category.COMPLAINT.value,
+                _i.c.shop_id.is_not(None),
+                _i.c.received_at >= since,
+            )
+            .order_by(_i.c.received_at, _i.c.id)
+        )
+        return [_inbound(row) for row in self._conn.execute(query)]
+
+    def shops_writing_from(self, number: str) -> list[int]:
+        """The shops with a message from business ``number`` in the outbox."""
+        rows = self._conn.execute(
+            select(_m.c.shop_id).where(_m.c.from_number == number).distinct().order_by(_m.c.shop_id)
+        )
+        return [row.shop_id for row in rows]
+
     def resolve_inbound(self, inbound_id: int, shop_id: int | None, now: datetime) -> bool:
         shop = _i.c.shop_id.is_(None) if shop_id is None else _i.c.shop_id == shop_id
         result = self._conn.execute(

@@ -966,10 +966,18 @@ def _upsert(dialect: str, table_name: str) -> Insert:
     stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     key = [column.name for column in table.primary_key.columns]
     keep = {*key, "first_seen_at"}
-    return stmt.on_conflict_do_update(
-        index_elements=key,
-        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep},
-    )
+    values: dict[str, Any] = {
+        c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keep
+    }
+    for name in _KEPT_WHEN_MISSING.get(table_name, ()):
+        values[name] = func.coalesce(stmt.excluded[name], table.c[name])
+    return stmt.on_conflict_do_update(index_elements=key, set_=values)
+
+
+#: Columns an update may not blank: Kaspi masks the buyer's phone once an order is completed
+#: or archived (reference/kaspi-api.md §1), and the phone read while it was active is the one
+#: message 2 goes to.
+_KEPT_WHEN_MISSING: dict[str, tuple[str, ...]] = {"orders": ("customer_phone",)}
 
 
 _SET_FINGERPRINT = (

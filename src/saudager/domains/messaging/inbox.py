@@ -12,7 +12,8 @@ For each inbound message, in one transaction:
    to that phone from that number are cancelled.
 
 After the commit, a complaint matched to a shop alerts its seller through the quality module's
-notifier; every message, flagged or not, waits in the shop's inbox until the seller resolves it.
+notifier, at least once (``alerts.py``: the alert is logged once sent, and a sweep sends what is
+not); every message, flagged or not, waits in the shop's inbox until the seller resolves it.
 The alert names the order and the rule that decided, never the buyer's phone or words (alert
 texts go to logs and chats): the seller reads those in the inbox.
 """
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from saudager.domains.messaging.alerts import MessagingAlerts, complaint_alert
 from saudager.domains.messaging.consent import OptOut, opt_out_from
 from saudager.domains.messaging.inbox_ports import InboundRecord, InboxStore, NewInbound
 from saudager.domains.messaging.provider import InboundMessage, StatusUpdate
@@ -33,12 +35,9 @@ from saudager.domains.messaging.triage import (
     MATCH_BY_PHONE_WITHIN,
     Category,
     SentRef,
-    Triage,
     classify,
     match_order,
 )
-from saudager.domains.quality.alerts import Alert, AlertKind, Language, Severity
-from saudager.domains.quality.ports import Notifier, NotifyError
 
 log = logging.getLogger(__name__)
 
@@ -85,19 +84,17 @@ class InboxService:
         self,
         store: InboxStore,
         outbox: OutboxService,
-        notifier: Notifier,
+        alerts: MessagingAlerts,
         clock: Clock,
         *,
         business_number: str | None = None,
-        language: Language = Language.RU,
         match_within: timedelta = MATCH_BY_PHONE_WITHIN,
     ) -> None:
         self._store = store
         self._outbox = outbox
-        self._notifier = notifier
+        self._alerts = alerts
         self._clock = clock
         self._business_number = business_number or UNKNOWN_NUMBER
-        self._language = language
         self._match_within = match_within
 
     def handle(
@@ -171,18 +168,15 @@ class InboxService:
         return Received(record, opted_out, cancelled)
 
     def _alert(self, record: InboundRecord) -> bool | None:
-        """Tell the seller about a complaint: ``True`` sent, ``False`` failed, ``None`` when
-        it matched no shop (it waits in the inbox of unmatched messages)."""
+        """Tell the seller about a complaint: ``True`` sent (or sent before), ``False`` failed
+        (the alerts' sweep tries again), ``None`` when it matched no shop (it waits in the
+        inbox of unmatched messages)."""
         if record.shop_id is None:
             log.warning("a complaint matched no order (inbound message %s)", record.id)
             return None
-        alert = complaint_alert(record, self._clock(), self._language)
-        try:
-            self._notifier.send(alert)
-        except NotifyError as exc:
-            log.warning("the complaint alert for inbound message %s failed: %s", record.id, exc)
-            return False
-        return True
+        alert = complaint_alert(record, self._clock(), self._alerts.language)
+        self._alerts.send([alert])
+        return self._alerts.was_sent(alert)
 
     def inbox(self, shop_id: int | None, *, waiting_only: bool = True) -> list[InboundRecord]:
         """The shop's inbound messages, newest first (``None``: those matched to no shop)."""
@@ -231,43 +225,3 @@ def answered_message(
         )
     matched = match_order(replace(message, in_reply_to=None), refs, within=within)
     return None if matched is None else by_ref[matched.provider_message_id]
-
-
-_TEXTS = {
-    Language.RU: (
-        "Жалоба покупателя: заказ {order}",
-        "Покупатель ответил на сообщение по заказу {order}, ответ похож на жалобу "
-        "(правило: {matched}).\nОтветьте ему до того, как он оставит отзыв: ответ ждёт во "
-        "входящих WhatsApp.",
-    ),
-    Language.EN: (
-        "Buyer complaint: order {order}",
-        "The buyer answered our message about order {order}, and the answer reads as a "
-        "complaint (rule: {matched}).\nAnswer before they write a review: the message waits in "
-        "the WhatsApp inbox.",
-    ),
-}
-
-
-def complaint_alert(record: InboundRecord, now: datetime, language: Language) -> Alert:
-    """The seller's alert about a complaint matched to ``record.shop_id``; keyed by the
-    inbound message, so each complaint alerts once."""
-    assert record.shop_id is not None
-    order = record.order_code or "?"
-    title, text = _TEXTS[language]
-    return Alert(
-        shop_id=record.shop_id,
-        kind=AlertKind.WARNING,
-        severity=Severity.WARNING,
-        subject=f"whatsapp_complaint:{order}",
-        episode=record.message.provider_message_id,
-        raised_at=now,
-        language=language,
-        title=title.format(order=order),
-        text=text.format(order=order, matched=_decided_by(record.triage)),
-        order_code=record.order_code,
-    )
-
-
-def _decided_by(triage: Triage) -> str:
-    return ", ".join(triage.matched) or triage.category.value

@@ -33,6 +33,7 @@ from saudager.domains.messaging.planner import (
     filled_message,
     order_values,
 )
+from saudager.domains.messaging.records import NumberStop
 from saudager.domains.messaging.templates import (
     Language,
     MessageKind,
@@ -75,6 +76,7 @@ class InstallDefaults:
     window_start: time
     window_end: time
     language: Language = DEFAULT_LANGUAGE
+    number: str = "console"  # the business number the install's shops write from
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,8 @@ class ShopMessagingSetup:
     paused: bool
     paused_at: datetime | None
     pause_reason: str | None
+    number: str = "console"  # the business number it writes from
+    number_stop: NumberStop | None = None  # WhatsApp stopped that number: nothing leaves it
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,10 @@ class SetupTx(Protocol):
 
     def latest_order_code(self, shop_id: int) -> str | None: ...
 
+    def number_stops(self) -> list[NumberStop]: ...
+
+    def resume_number(self, number: str) -> bool: ...
+
 
 class SetupStore(Protocol):
     def transaction(self) -> AbstractContextManager[SetupTx]: ...
@@ -183,16 +191,29 @@ class MessagingSetupService:
         self._clock = clock
 
     def setup(self, shop: Shop) -> ShopMessagingSetup:
+        number = self._defaults.number
         with self._store.reading() as tx:
             stored = tx.messaging_setup(shop.id)
+            stop = next((s for s in tx.number_stops() if s.number == number), None)
         start, end = window_in_force(stored, self._defaults)
         return ShopMessagingSetup(
             shop_id=shop.id, window_start=start, window_end=end,
             window_is_default=stored.window_start is None,
             language=stored.language or self._defaults.language,
             paused=stored.paused_at is not None, paused_at=stored.paused_at,
-            pause_reason=stored.pause_reason,
+            pause_reason=stored.pause_reason, number=number, number_stop=stop,
         )  # fmt: skip
+
+    def number_stops(self) -> list[NumberStop]:
+        """The business numbers stopped after WhatsApp refused with a block or quality signal."""
+        with self._store.reading() as tx:
+            return tx.number_stops()
+
+    def resume_number(self, number: str) -> bool:
+        """Let the number send again (the seller has dealt with the cause); ``False`` when it
+        was not stopped. Messages failed by the stop stay failed."""
+        with self._store.transaction() as tx:
+            return tx.resume_number(number)
 
     def set_window(self, shop: Shop, start: time, end: time) -> ShopMessagingSetup:
         """The shop's own window; :class:`SetupError` (nothing stored) when it may not be."""

@@ -16,6 +16,14 @@ def setup_json(setup: ShopMessagingSetup) -> dict[str, Any]:
         "paused": setup.paused,
         "paused_at": setup.paused_at.isoformat() if setup.paused_at else None,
         "pause_reason": setup.pause_reason,
+        "number": setup.number,
+        "number_stop": None
+        if setup.number_stop is None
+        else {
+            "kind": setup.number_stop.kind.value,
+            "reason": setup.number_stop.reason,
+            "stopped_at": setup.number_stop.stopped_at.isoformat(),
+        },
     }
 
 
