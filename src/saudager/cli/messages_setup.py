@@ -139,6 +139,10 @@ def template(
     file: Annotated[
         Path | None, typer.Option(help="A UTF-8 text file holding the wording.", dir_okay=False)
     ] = None,
+    approved_name: Annotated[
+        str | None,
+        typer.Option(help="The WhatsApp template it is approved under (default shopID_KIND)."),
+    ] = None,
 ) -> None:
     """Save the shop's own wording of one kind in one language. It is checked first: an
     unknown or missing placeholder, an incentive word… is refused, with every problem named,
@@ -154,11 +158,17 @@ def template(
     with services_of(ctx) as services:
         found = services.shop(shop)
         try:
-            services.messaging_setup.save_template(found, kind, chosen, text)
+            saved = services.messaging_setup.save_template(
+                found, kind, chosen, text, approved_name
+            )
         except TemplateError as exc:
             where = f"{file}: " if file is not None else ""
             raise fail("\n".join(where + problem for problem in exc.problems)) from exc
-    console.print(f"Saved {found.name}'s own {kind.value} wording in {chosen.value}.")
+    console.print(
+        f"Saved {found.name}'s own {kind.value} wording in {chosen.value}. Submit it for "
+        f"approval in WhatsApp Manager as '{saved.provider_template}' ({chosen.value}, category "
+        "UTILITY); 'saudager messages preview' shows the body to submit."
+    )
 
 
 def template_reset(

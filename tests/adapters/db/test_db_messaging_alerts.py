@@ -5,8 +5,8 @@ number the dispatcher stopped alerts every shop writing from it, once per stop."
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from conftest import Clock
 from saudager.adapters.db.store import SqlStore
 from saudager.domains.messaging.alerts import COMPLAINT_ALERTS_WITHIN, MessagingAlerts
 from saudager.domains.messaging.inbox import InboxService
@@ -15,6 +15,9 @@ from saudager.domains.messaging.records import MessageKey, NewMessage
 from saudager.domains.messaging.service import OutboxService
 from saudager.domains.quality.alerts import Alert, AlertKind
 from saudager.domains.quality.ports import NotifyError
+
+if TYPE_CHECKING:
+    from conftest import Clock  # the fixture's type; not imported at run time
 
 NUMBER = "123456789012345"
 BUYER = "+77011234567"

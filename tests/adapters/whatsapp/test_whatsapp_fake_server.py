@@ -162,8 +162,8 @@ def test_success_shape(cloud: RunningFakeCloudApi) -> None:
     body = {
         "messaging_product": "whatsapp", "recipient_type": "individual", "to": BUYER,
         "type": "template",
-        "template": {"name": "order_service_v1", "language": {"code": "kk"}, "components": [
-            {"type": "body", "parameters": [{"type": "text", "text": t} for t in "abc"]}]},
+        "template": {"name": "order_cancelled_v1", "language": {"code": "kk"}, "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": t} for t in "abcd"]}]},
     }  # fmt: skip
     answer = httpx.post(
         url, json=body, headers={"Authorization": f"Bearer {cloud.config.access_token}"}

@@ -67,9 +67,9 @@ def test_service_comes_first() -> None:
     already = {(c, MESSAGE_1) for c in "3456"}
     got = planned(late, by_buyer, by_seller, complained, done=already, complained={"6"})
     assert {k: m.template for k, m in got.items()} == {
-        ("3", MESSAGE_2): "order_service_v1",  # the late apology, not a review request
-        ("5", MESSAGE_2): "order_service_v1",  # cancelled by the seller: acknowledged
-        ("6", MESSAGE_2): "order_service_v1",  # the complaint follow-up
+        ("3", MESSAGE_2): "order_late_apology_v1",  # the late apology, not a review request
+        ("5", MESSAGE_2): "order_cancelled_v1",  # cancelled by the seller: acknowledged
+        ("6", MESSAGE_2): "order_complaint_follow_up_v1",  # the complaint follow-up
     }  # the buyer's own cancellation gets nothing
     assert all(m.button_url_parameter is None for m in got.values())
 
@@ -79,7 +79,7 @@ def test_a_returned_order_is_acknowledged() -> None:
     back = Return(key="7/KETTLE-1", order_code="7", sku="KETTLE-1", quantity=1,
                   reason="QUALITY", created_at=NOW)  # fmt: skip
     [m] = plan(SHOP, [done], [back], planned={("7", MESSAGE_1)}, complained=set(), now=NOW)
-    assert m.template == "order_service_v1" and m.key.kind == MESSAGE_2
+    assert m.template == "order_returned_v1" and m.key.kind == MESSAGE_2
 
 
 def test_nothing_twice_and_nothing_without_a_phone() -> None:
@@ -99,7 +99,7 @@ def test_the_holdout_gets_no_review_request_but_still_gets_service() -> None:
                complained={"h0"}, now=NOW)  # fmt: skip
     reviewed = {m.to for m in got if m.template == "order_delivered_review_v1"}
     assert reviewed == set(phones) - set(held) - {phones[0]}
-    assert any(m.key.order_code == "h0" and m.template == "order_service_v1" for m in got)
+    assert any(m.key.order_code == "h0" and m.template == "order_complaint_follow_up_v1" for m in got)
 
 
 def test_messages_are_planned_only_while_their_news_is_fresh() -> None:
@@ -121,7 +121,7 @@ def test_messages_are_planned_only_while_their_news_is_fresh() -> None:
     )
     assert {key: m.template for key, m in got.items()} == {
         ("3", MESSAGE_2): "order_delivered_review_v1",
-        ("6", MESSAGE_2): "order_service_v1",
+        ("6", MESSAGE_2): "order_complaint_follow_up_v1",
     }
 
 
@@ -131,5 +131,5 @@ def test_a_return_on_record_restarts_the_clock_of_message_two() -> None:
     back = Return(key="7/KETTLE-1", order_code="7", sku="KETTLE-1", quantity=1,
                   reason="DEFECT", created_at=NOW - timedelta(days=1))  # fmt: skip
     [m] = plan(SHOP, [done], [back], planned={("7", MESSAGE_1)}, complained=set(), now=NOW)
-    assert m.template == "order_service_v1"
+    assert (m.template, m.purpose) == ("order_returned_v1", "returned")
     assert plan(SHOP, [done], [], planned={("7", MESSAGE_1)}, complained=set(), now=NOW) == []

@@ -163,7 +163,7 @@ def _conversion_data() -> FakeTx:
     tx.reviews.append(_review("H0", T0 + timedelta(days=2)))
     # A holdout buyer on the service branch (message 2 was an apology): in neither group.
     tx.orders.append(_order("H9", held[4]))
-    tx.messages.append(_message(50, "H9", held[4], template="order_service_v1"))
+    tx.messages.append(_message(50, "H9", held[4], template="order_late_apology_v1"))
     # A buyer outside the holdout who got no message 2, and a cancelled order: neither.
     tx.orders.append(_order("X1", messaged[10]))
     tx.orders.append(_order("X2", held[0], completed=None))

@@ -170,8 +170,30 @@ def test_the_planner_writes_in_the_shops_language_and_own_words(world: World) ->
         lambda: world.now,
     )
     (added,) = planning.plan_shop(world.shop)
-    assert (added.template, added.language) == ("order_received_v1", "kk")
+    # The shop's own wording goes out as its own approved template, never under a ready name.
+    assert (added.template, added.language) == (f"shop{world.shop.id}_order_received", "kk")
     assert added.body_parameters == ("Ерлан", "Кружки", "800")
+    assert added.purpose == "order_received"
+
+
+def test_an_own_wording_is_approved_under_its_own_name(world: World) -> None:
+    kind, language = MessageKind.REVIEW_REQUEST, Language.RU
+    body = "Заказ № {order_code} от {shop} доставлен. Оцените товар: {review_link}"
+    for bad, problem in (
+        ("Review Request", "lower-case Latin letters"),
+        ("order_delivered_review_v1", "is a ready template's"),
+    ):
+        with pytest.raises(TemplateError, match=problem):
+            world.setups.save_template(world.shop, kind, language, body, bad)
+    saved = world.setups.save_template(world.shop, kind, language, body, "kruzhki_review_v2")
+    assert saved.provider_template == "kruzhki_review_v2"
+    entries = {(e.kind, e.language): e for e in world.setups.templates(world.shop)}
+    assert entries[kind, language].provider_template == "kruzhki_review_v2"
+    assert entries[kind, Language.KK].provider_template == "order_delivered_review_v1"
+    world.orders(an_order("810", NOW))
+    preview = world.setups.preview(world.shop, kind, language)
+    assert preview.provider_template == "kruzhki_review_v2"
+    assert preview.approved_body == "Заказ № {{1}} от {{2}} доставлен. Оцените товар:"
 
 
 class Recording:

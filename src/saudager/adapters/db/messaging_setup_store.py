@@ -66,7 +66,7 @@ class MessagingSetupStoreMixin:
             kind, language = MessageKind(row.kind), Language(row.language)
             template = Template(
                 key=own_key(shop_id, kind, language), kind=kind, language=language,
-                body=row.body, shop_id=shop_id,
+                body=row.body, shop_id=shop_id, approved_name=row.approved_name,
             )  # fmt: skip
             found.append((template, row.updated_at))
         return found
@@ -81,10 +81,13 @@ class MessagingSetupStoreMixin:
         )
         update_or_insert(
             self._conn,
-            update(_tpl).where(where).values(body=template.body, updated_at=now),
+            update(_tpl)
+            .where(where)
+            .values(body=template.body, approved_name=template.provider_name, updated_at=now),
             insert(_tpl).values(
                 shop_id=template.shop_id, kind=template.kind.value,
-                language=template.language.value, body=template.body, updated_at=now,
+                language=template.language.value, body=template.body,
+                approved_name=template.provider_name, updated_at=now,
             ),
         )  # fmt: skip
 

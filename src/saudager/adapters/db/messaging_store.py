@@ -71,6 +71,7 @@ class MessagingStoreMixin:
             "language": message.language,
             "body_parameters": json.dumps(list(message.body_parameters), ensure_ascii=False),
             "button_url_parameter": message.button_url_parameter,
+            "purpose": message.purpose,
             "due_at": message.due_at,
             "state": OutboxState.QUEUED.value,
             "attempts": 0,
@@ -483,6 +484,7 @@ def _message(row: _AnyRow) -> OutboxMessage:
         delivery_status_at=row.delivery_status_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        purpose=row.purpose,
     )
 
 

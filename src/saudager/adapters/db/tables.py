@@ -337,6 +337,7 @@ outbox_messages = Table(
     Column("language", String, nullable=False),
     Column("body_parameters", Text, nullable=False),  # a JSON array of strings
     Column("button_url_parameter", Text, nullable=True),
+    Column("purpose", String, nullable=True),  # the message kind: review_request, …
     Column("due_at", UtcDateTime, nullable=False),
     Column("state", String, nullable=False),  # queued, claimed, sent, failed, unknown, cancelled
     Column("attempts", Integer, nullable=False),
@@ -449,5 +450,7 @@ messaging_templates = Table(
     Column("kind", String, primary_key=True),
     Column("language", String, primary_key=True),
     Column("body", Text, nullable=False),
+    # The name it is approved under at WhatsApp (the shop's own template, not the ready one's).
+    Column("approved_name", String, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

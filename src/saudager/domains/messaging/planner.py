@@ -29,7 +29,7 @@ Pure: orders, returns and what is already in the outbox come in; no clock reads,
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -41,6 +41,7 @@ from saudager.domains.messaging.provider import TemplateMessage
 from saudager.domains.messaging.records import MessageKey, NewMessage
 from saudager.domains.messaging.stats import in_holdout
 from saudager.domains.messaging.templates import (
+    READY_APPROVED,
     Language,
     MessageKind,
     ProviderTemplate,
@@ -52,22 +53,14 @@ from saudager.domains.messaging.templates import (
 )
 from saudager.domains.orders.types import Order, Return
 
+#: Re-exported for the pages that list the ready approved templates.
+PROVIDER_TEMPLATES = READY_APPROVED
+
 REVIEW_BASE = "https://kaspi.kz/shop/review/productreview?"
 #: How long an order's news stays news: message 1 after it was created, message 2 after it ended.
 FRESH_FOR = timedelta(days=3)
 MESSAGE_1 = "message_1"
 MESSAGE_2 = "message_2"
-
-#: The approved Cloud API templates, by kind: message 1, the review request (with the review
-#: link as its URL button's parameter), and one service template for the other message 2s.
-PROVIDER_TEMPLATES: Mapping[MessageKind, str] = {
-    MessageKind.ORDER_RECEIVED: "order_received_v1",
-    MessageKind.REVIEW_REQUEST: "order_delivered_review_v1",
-    MessageKind.LATE_APOLOGY: "order_service_v1",
-    MessageKind.CANCELLED: "order_service_v1",
-    MessageKind.RETURNED: "order_service_v1",
-    MessageKind.COMPLAINT_FOLLOW_UP: "order_service_v1",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +84,13 @@ def review_link(order: Order) -> str | None:
     return REVIEW_BASE + urlencode({"orderCode": order.code, "productCode": product})
 
 
-def provider_template(kind: MessageKind, language: Language) -> ProviderTemplate:
-    """The approved Cloud API template a message of ``kind`` in ``language`` is sent as."""
+def provider_template(template: Template) -> ProviderTemplate:
+    """The approved Cloud API template ``template`` is sent as (the review request's URL
+    button, with the review page's address as its fixed part)."""
     return ProviderTemplate(
-        PROVIDER_TEMPLATES[kind],
-        language.value,
-        REVIEW_BASE if kind is MessageKind.REVIEW_REQUEST else None,
+        template.provider_name,
+        template.language.value,
+        REVIEW_BASE if template.kind is MessageKind.REVIEW_REQUEST else None,
     )
 
 
@@ -112,7 +106,7 @@ def filled_message(
 ) -> TemplateMessage:
     """What goes to the provider for ``order`` in the words of ``template``."""
     return to_template_message(
-        template, provider_template(template.kind, template.language),
+        template, provider_template(template),
         order_values(template, order, shop_name), to=to, callback_data=callback_data,
     )  # fmt: skip
 
@@ -128,7 +122,7 @@ def _message(
     return NewMessage(
         key=key, from_number=shop.number, to=phone, template=filled.template,
         language=filled.language, body_parameters=filled.body_parameters,
-        button_url_parameter=filled.button_url_parameter, due_at=now,
+        button_url_parameter=filled.button_url_parameter, due_at=now, purpose=kind.value,
     )  # fmt: skip
 
 

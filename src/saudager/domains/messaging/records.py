@@ -63,6 +63,9 @@ class NewMessage:
     body_parameters: tuple[str, ...]
     due_at: datetime
     button_url_parameter: str | None = None
+    #: What the message is for (a ``MessageKind`` value: ``review_request``, …); the template
+    #: name alone does not say it once a shop has its own approved wordings.
+    purpose: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ class OutboxMessage:
     delivery_status_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    purpose: str | None = None  # see NewMessage; None for rows queued before it was stored
 
     @property
     def callback_data(self) -> str:

@@ -7,8 +7,9 @@ delivery status), replied (an inbound message matched to the message), complaint
 
 Review conversion (``stats.conversion``), over the shop's orders completed in the period:
 
-- the **messaged** group: orders whose message 2 was the review request
-  (:data:`~saudager.domains.messaging.planner.PROVIDER_TEMPLATES`) and was delivered;
+- the **messaged** group: orders whose message 2 was the review request (its ``purpose``; for
+  a message queued before purposes were stored, the ready review template's name) and was
+  delivered;
 - the **holdout** group: orders whose buyer's phone is in the holdout (``stats.in_holdout``
   with the shop's holdout share) and that got no message 2 at all (the service branch —
   complaint, return, cancellation, late handover — sends one and so is in neither group).
@@ -29,7 +30,7 @@ from typing import Protocol
 from saudager.core.phones import normalize_kz_phone
 from saudager.domains.messaging.consent import OptOut, OptOutSource
 from saudager.domains.messaging.inbox_ports import InboundRecord
-from saudager.domains.messaging.planner import MESSAGE_2, PROVIDER_TEMPLATES
+from saudager.domains.messaging.planner import MESSAGE_2
 from saudager.domains.messaging.provider import DeliveryStatus
 from saudager.domains.messaging.records import OutboxMessage, OutboxState
 from saudager.domains.messaging.stats import (
@@ -42,12 +43,18 @@ from saudager.domains.messaging.stats import (
     in_holdout,
     template_stats,
 )
-from saudager.domains.messaging.templates import MessageKind
+from saudager.domains.messaging.templates import READY_APPROVED, MessageKind
 from saudager.domains.messaging.triage import Category
 from saudager.domains.orders.types import Order, OrderStatus, Review
 
-REVIEW_TEMPLATE = PROVIDER_TEMPLATES[MessageKind.REVIEW_REQUEST]
+REVIEW_TEMPLATE = READY_APPROVED[MessageKind.REVIEW_REQUEST]
 _DELIVERED = (DeliveryStatus.DELIVERED, DeliveryStatus.READ)
+
+
+def is_review_request(message: OutboxMessage) -> bool:
+    if message.purpose is not None:
+        return message.purpose == MessageKind.REVIEW_REQUEST.value
+    return message.template == REVIEW_TEMPLATE
 
 
 class ReportTx(Protocol):
@@ -145,7 +152,7 @@ def delivered_orders(
             if phone is None or not in_holdout(shop_id, phone, holdout_share):
                 continue
             messaged = False
-        elif message.template == REVIEW_TEMPLATE and message.delivery_status in _DELIVERED:
+        elif is_review_request(message) and message.delivery_status in _DELIVERED:
             messaged = True
         else:
             continue

@@ -28,7 +28,6 @@ from typing import Protocol
 
 from saudager.core.errors import NotFoundError, SaudagerError
 from saudager.domains.messaging.planner import (
-    PROVIDER_TEMPLATES,
     ShopMessaging,
     filled_message,
     order_values,
@@ -148,6 +147,11 @@ def own_key(shop_id: int, kind: MessageKind, language: Language) -> str:
     return f"shop{shop_id}.{kind.value}.{language.value}"
 
 
+def default_approved_name(shop_id: int, kind: MessageKind) -> str:
+    """The name a shop's own wording is submitted for approval under unless it gives one."""
+    return f"shop{shop_id}_{kind.value}"
+
+
 class SetupTx(Protocol):
     def messaging_setup(self, shop_id: int) -> StoredSetup: ...
 
@@ -256,26 +260,35 @@ class MessagingSetupService:
                     TemplateEntry(
                         kind=kind, language=language, body=template.body,
                         own=at is not None, updated_at=at,
-                        provider_template=PROVIDER_TEMPLATES[kind],
+                        provider_template=template.provider_name,
                     )
                 )  # fmt: skip
         return entries
 
     def save_template(
-        self, shop: Shop, kind: MessageKind, language: Language, body: str
+        self,
+        shop: Shop,
+        kind: MessageKind,
+        language: Language,
+        body: str,
+        approved_name: str | None = None,
     ) -> TemplateEntry:
-        """Check the wording and store it as the shop's own; raises
+        """Check the wording and store it as the shop's own, to go out as the WhatsApp template
+        approved as ``approved_name`` (default :func:`default_approved_name`); raises
         :class:`~saudager.domains.messaging.templates.TemplateError` (nothing stored) with
         every problem when it may not be saved."""
         template = check_template(
-            Template(own_key(shop.id, kind, language), kind, language, body, shop_id=shop.id)
-        )
+            Template(
+                own_key(shop.id, kind, language), kind, language, body, shop_id=shop.id,
+                approved_name=approved_name or default_approved_name(shop.id, kind),
+            )
+        )  # fmt: skip
         now = self._clock()
         with self._store.transaction() as tx:
             tx.save_own_template(template, now)
         return TemplateEntry(
             kind=kind, language=language, body=body, own=True, updated_at=now,
-            provider_template=PROVIDER_TEMPLATES[kind],
+            provider_template=template.provider_name,
         )  # fmt: skip
 
     def reset_template(self, shop: Shop, kind: MessageKind, language: Language) -> bool:
@@ -307,7 +320,10 @@ class MessagingSetupService:
         if body is None:
             template = pick_template(kind, language, own)
         else:
-            template = Template(own_key(shop.id, kind, language), kind, language, body, shop.id)
+            template = Template(
+                own_key(shop.id, kind, language), kind, language, body, shop.id,
+                approved_name=default_approved_name(shop.id, kind),
+            )  # fmt: skip
         text = render(template, order_values(template, order, shop.name))
         filled = filled_message(
             template, order, shop_name=shop.name, to=order.customer_phone or "",

@@ -17,7 +17,12 @@ the placeholder or word at fault:
 - no incentive or promotion (:data:`INCENTIVE_STEMS`): a review request with a discount, a gift,
   a bonus or a plea for "5 stars" is a marketing message to Meta and a bought review to Kaspi.
 
-At the provider a template is an approved Cloud API template (:class:`ProviderTemplate`) with
+At the provider a template is an approved Cloud API template (:class:`ProviderTemplate`): one
+per kind for the ready set (:data:`READY_APPROVED`, the same name in every language), and one
+per kind and language for a shop's own wording, approved under its own name (``approved_name``:
+lower-case letters, digits and underscores, not one of the ready names — one WhatsApp account
+holds the ready templates for every shop on its number). The approved text is fixed, so a
+wording sent under another wording's template would reach the buyer in that other wording. Its
 positional body parameters ``{{1}}, {{2}}, …``: they are our placeholders in the order they first
 appear in the body, ``{review_link}`` excepted — the link goes in the template's URL button,
 whose fixed part is ``button_url_base`` and whose parameter is the rest of the link.
@@ -34,6 +39,9 @@ from saudager.domains.messaging.provider import TemplateMessage
 from saudager.domains.orders.types import Order
 
 PLACEHOLDERS: tuple[str, ...] = ("first_name", "order_code", "product", "shop", "review_link")
+
+#: The shape of a template name at WhatsApp (reference/whatsapp.md §2.2).
+APPROVED_NAME = re.compile(r"[a-z0-9_]{1,512}")
 
 MAX_BODY_CHARS = 1024
 
@@ -53,6 +61,17 @@ class Language(StrEnum):
     RU = "ru"
     KK = "kk"
     EN = "en"
+
+
+#: The approved Cloud API template of each kind's ready wording (in each of its languages).
+READY_APPROVED: Mapping[MessageKind, str] = {
+    MessageKind.ORDER_RECEIVED: "order_received_v1",
+    MessageKind.REVIEW_REQUEST: "order_delivered_review_v1",
+    MessageKind.LATE_APOLOGY: "order_late_apology_v1",
+    MessageKind.CANCELLED: "order_cancelled_v1",
+    MessageKind.RETURNED: "order_returned_v1",
+    MessageKind.COMPLAINT_FOLLOW_UP: "order_complaint_follow_up_v1",
+}
 
 
 #: Placeholders a body of each kind must contain.
@@ -112,11 +131,17 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 class Template:
     """One wording of one kind in one language: ready-made (``shop_id`` None) or a shop's own."""
 
-    key: str  # our name for it: "ready.review_request.ru", "shop7.thanks"
+    key: str  # our name for it: "ready.review_request.ru", "shop7.review_request.kk"
     kind: MessageKind
     language: Language
     body: str
     shop_id: int | None = None
+    approved_name: str | None = None  # a shop's own: the name approved at WhatsApp
+
+    @property
+    def provider_name(self) -> str:
+        """The approved template it goes out as."""
+        return self.approved_name or READY_APPROVED[self.kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +232,18 @@ def template_problems(template: Template) -> list[str]:
         problems.append(
             f"template {name!r}: {len(body)} characters, at most {MAX_BODY_CHARS} are allowed"
         )
+    if template.approved_name is not None:
+        approved = template.approved_name
+        if APPROVED_NAME.fullmatch(approved) is None:
+            problems.append(
+                f"template {name!r}: approved name {approved!r} — WhatsApp template names are "
+                "1–512 lower-case Latin letters, digits and underscores"
+            )
+        elif approved in READY_APPROVED.values():
+            problems.append(
+                f"template {name!r}: approved name {approved!r} is a ready template's; give "
+                "the shop's own wording its own name"
+            )
     for stem in incentive_words(body):
         problems.append(
             f"template {name!r}: incentive or promotion word {stem!r} — a review may be asked "

@@ -38,6 +38,10 @@ class SetupChange(BaseModel):
 
 class Wording(BaseModel):
     body: LongText = Field(description="The text with placeholders such as {order_code}.")
+    approved_name: Text | None = Field(
+        default=None,
+        description="The WhatsApp template it is approved under; none: shop{id}_{kind}.",
+    )
 
 
 class PreviewAsk(BaseModel):
@@ -119,7 +123,8 @@ def add_routes(app: FastAPI, web: Web) -> None:
         placeholder, a missing one, an incentive word…): nothing is stored then."""
         shop = guard.api_shop(guard.api_viewer(request), shop_id, Role.MANAGER)
         try:
-            return template_json(setups.save_template(shop, kind, language, wording.body))
+            saved = setups.save_template(shop, kind, language, wording.body, wording.approved_name)
+            return template_json(saved)
         except TemplateError as exc:
             raise refused(exc.problems) from None
 

@@ -67,7 +67,10 @@ DEFAULT_TEMPLATES: tuple[FakeTemplate, ...] = tuple(
     for name, count, url_button in (
         ("order_received_v1", 4, False),
         ("order_delivered_review_v1", 4, True),
-        ("order_service_v1", 3, False),
+        ("order_late_apology_v1", 4, False),
+        ("order_cancelled_v1", 4, False),
+        ("order_returned_v1", 4, False),
+        ("order_complaint_follow_up_v1", 4, False),
     )
 )
 

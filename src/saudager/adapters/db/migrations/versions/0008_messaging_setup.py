@@ -1,4 +1,5 @@
-"""Messaging: each shop's send window and language, and its own template wordings.
+"""Messaging: each shop's send window and language, its own template wordings (each with the
+name it is approved under), and what each outbox message is for.
 
 Revision ID: 0008
 Revises: 0007
@@ -47,6 +48,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(), nullable=False),
         sa.Column("language", sa.String(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("approved_name", sa.String(), nullable=False),
         sa.Column("updated_at", _instant(), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"],
@@ -56,8 +58,22 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("shop_id", "kind", "language", name=op.f("pk_messaging_templates")),
     )
+    op.add_column("outbox_messages", sa.Column("purpose", sa.String(), nullable=True))
+    # Until now each purpose had one approved template, except the service ones, which shared
+    # order_service_v1: those stay unknown.
+    for template, purpose in (
+        ("order_received_v1", "order_received"),
+        ("order_delivered_review_v1", "review_request"),
+    ):
+        op.execute(
+            sa.text(
+                "UPDATE outbox_messages SET purpose = :purpose WHERE template = :template"
+            ).bindparams(purpose=purpose, template=template)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages") as batch:
+        batch.drop_column("purpose")
     op.drop_table("messaging_templates")
     op.drop_table("messaging_shop_settings")
