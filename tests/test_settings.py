@@ -127,3 +127,9 @@ def test_account_rules_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert (rules.session_days, rules.login_attempts, rules.login_window_minutes) == (7, 5, 15)
     with pytest.raises(ValidationError, match="login_attempts must be at least 1"):
         load_settings(None, accounts={"login_attempts": 0})
+
+
+@pytest.mark.parametrize("value", ["0", "3"])
+def test_messages_per_order_are_one_or_two(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ValidationError, match="per_order"):
+        load_settings(None, home=tmp_path, messaging={"per_order": value})

@@ -139,7 +139,9 @@ class MessagingSettings(BaseModel):
         le=Decimal("0.5"),
         description="Share of buyers who get no review request, to measure what it earns.",
     )
-    per_order: int = Field(default=2, ge=0, description="Most messages to a buyer per order.")
+    per_order: int = Field(
+        default=2, ge=1, le=2, description="Most messages to a buyer per order (1 or 2)."
+    )
     min_gap_minutes: int = Field(
         default=60,
         ge=0,
