@@ -4,6 +4,7 @@ through the log notifier — each event stored once however often the webhook re
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -252,3 +253,28 @@ def test_thanks_and_unmatched_messages_alert_nobody(
     assert thanks.triage.category is Category.THANKS
     (unmatched,) = inbox.inbox(None)
     assert (unmatched.triage.category, unmatched.business_number) == (Category.COMPLAINT, NUMBER)
+
+
+def test_a_reply_to_one_number_is_never_matched_to_another_numbers_message(
+    store: SqlStore, shop_id: int, inbox: InboxService
+) -> None:
+    """The buyer's latest message came from another of our numbers; the webhook names the
+    number written to, so the reply is filed under it and matched to no message of the other."""
+    other_number = "998877665544332"
+    _sent(store, shop_id, "500000001", "wamid.A")  # from NUMBER at T0
+    later = T0 + timedelta(hours=1)  # the other number's message is the buyer's latest
+    with store.transaction() as tx:
+        message, _ = tx.enqueue_message(
+            dataclasses.replace(_new(shop_id, "600000001"), from_number=other_number), T0
+        )
+        tx.claim_due_messages(later, "token-X", 1)
+        assert tx.mark_message_sent(message.id, "token-X", "wamid.X", later)
+    reply = dataclasses.replace(_reply("wamid.IN9", "Спасибо!"), business_number="111222333444555")
+    inbox.handle([], [reply])
+    [stored] = inbox.inbox(None)  # matched to no shop: none of our messages is from that number
+    assert (stored.business_number, stored.order_code) == ("111222333444555", None)
+    # Named as the number of wamid.A, it is matched to that order, not the later one.
+    to_ours = dataclasses.replace(_reply("wamid.IN10", "Спасибо!"), business_number=NUMBER)
+    inbox.handle([], [to_ours])
+    [matched] = inbox.inbox(shop_id)
+    assert matched.order_code == "500000001"

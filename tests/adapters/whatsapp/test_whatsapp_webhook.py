@@ -217,6 +217,7 @@ def test_text_message_with_contacts_and_metadata() -> None:
     assert message.at == datetime.fromtimestamp(1749416383, UTC)
     assert message.in_reply_to is None
     assert message.button_payload is None
+    assert message.business_number == "106540352242922"  # metadata.phone_number_id
 
 
 def test_button_reply_links_to_our_template() -> None:

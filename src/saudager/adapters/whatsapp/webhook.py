@@ -116,6 +116,10 @@ def parse_body(raw_body: bytes) -> WebhookBatch:
                 ignored += 1
                 continue
             value = _object(change.get("value"), "value")
+            metadata = value.get("metadata")
+            number = (
+                _optional_str(metadata, "phone_number_id") if isinstance(metadata, dict) else None
+            )
             for raw in _list(value, "statuses"):
                 status = _status(_object(raw, "status"))
                 if status is None:
@@ -123,7 +127,7 @@ def parse_body(raw_body: bytes) -> WebhookBatch:
                 else:
                     statuses.append(status)
             for raw in _list(value, "messages"):
-                message = _message(_object(raw, "message"))
+                message = _message(_object(raw, "message"), number)
                 if message is None:
                     ignored += 1
                 else:
@@ -158,7 +162,7 @@ def _status(raw: dict[str, Any]) -> StatusUpdate | None:
     )
 
 
-def _message(raw: dict[str, Any]) -> InboundMessage | None:
+def _message(raw: dict[str, Any], business_number: str | None) -> InboundMessage | None:
     sender = raw.get("from")
     if not isinstance(sender, str) or not sender:
         return None  # a username-only buyer (business-scoped id, no phone): cannot be matched
@@ -188,6 +192,7 @@ def _message(raw: dict[str, Any]) -> InboundMessage | None:
         text=text,
         in_reply_to=in_reply_to,
         button_payload=payload,
+        business_number=business_number,
     )
 
 

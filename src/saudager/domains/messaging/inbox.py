@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-#: The business number recorded when a reply matches none of our messages and no number is
-#: configured (the webhook's body does not name the number here).
+#: The business number recorded when a reply matches none of our messages, its webhook did not
+#: name our number (``metadata.phone_number_id``) and none is configured.
 UNKNOWN_NUMBER = ""
 
 #: The reason a queued message is cancelled with when its buyer opts out.
@@ -149,8 +149,14 @@ class InboxService:
             candidates = tx.reply_candidates(
                 message.sender, message.in_reply_to, message.at - self._match_within
             )
+            if message.business_number is not None:  # a reply answers a message of that number
+                candidates = [c for c in candidates if c.from_number == message.business_number]
             answered = answered_message(message, candidates, self._match_within)
-            number = answered.from_number if answered is not None else self._business_number
+            number = (
+                answered.from_number
+                if answered is not None
+                else message.business_number or self._business_number
+            )
             triage = classify(message)
             record = tx.add_inbound(NewInbound(number, message, triage, answered), now)
             if record is None:

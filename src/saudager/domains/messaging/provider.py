@@ -133,6 +133,8 @@ class InboundMessage:
     #: The message it answers (``context.id``), when the buyer replied to one of ours.
     in_reply_to: str | None = None
     button_payload: str | None = None
+    #: Our number it was written to (the webhook's ``metadata.phone_number_id``), when given.
+    business_number: str | None = None
 
 
 class MessagingProvider(Protocol):
