@@ -3,7 +3,7 @@ over the configured database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,7 +56,7 @@ def _enqueue(settings: Settings, orders: int) -> None:
                     template="order_received_v1",
                     language="ru",
                     body_parameters=(str(n),),
-                    due_at=datetime(2025, 1, 1, tzinfo=UTC),
+                    due_at=MIDDAY - timedelta(hours=1),  # fresh: due an hour before
                 )
             )
     finally:
@@ -131,7 +131,7 @@ def test_console_sends_from_several_passes_keep_distinct_ids(tmp_path: Path) -> 
             NewMessage(
                 key=MessageKey(shop_id, "later", "order_received"), from_number=NUMBER,
                 to="+77011234567", template="order_received_v1", language="ru",
-                body_parameters=("later",), due_at=datetime(2025, 1, 1, tzinfo=UTC),
+                body_parameters=("later",), due_at=MIDDAY - timedelta(hours=1),
             )
         )  # fmt: skip
     finally:
