@@ -158,9 +158,7 @@ def template(
     with services_of(ctx) as services:
         found = services.shop(shop)
         try:
-            saved = services.messaging_setup.save_template(
-                found, kind, chosen, text, approved_name
-            )
+            saved = services.messaging_setup.save_template(found, kind, chosen, text, approved_name)
         except TemplateError as exc:
             where = f"{file}: " if file is not None else ""
             raise fail("\n".join(where + problem for problem in exc.problems)) from exc

@@ -31,6 +31,8 @@ from saudager.web.context import Web
 from saudager.web.i18n import translate
 from saudager.web.pages import auth as auth_pages
 from saudager.web.pages import imports as import_pages
+from saudager.web.pages import messages as messages_pages
+from saudager.web.pages import messages_setup as messages_setup_pages
 from saudager.web.pages import overview as overview_pages
 from saudager.web.pages import products as products_pages
 from saudager.web.pages import quality as quality_pages
@@ -53,6 +55,8 @@ ROUTE_MODULES = (
     products_pages,
     products_api,
     zhuma_pages,
+    messages_pages,
+    messages_setup_pages,
     overview_api,
     shops_pages,
     import_pages,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import routecatalog
@@ -19,7 +20,9 @@ from fastapi.responses import HTMLResponse
 from livesite import LiveSite
 from playwright.sync_api import expect
 
+from saudager.domains.messaging.provider import InboundMessage
 from saudager.domains.quality.types import Indicator
+from saudager.jobs.dispatch import dispatch_messages_now
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +31,16 @@ OpenTab = Callable[..., Tab]
 #: and the home page, which sends a user of one shop on to its overview (visited anyway).
 NOT_VISITED = {"/login", "/login/demo", "/"}
 #: The pages of a shop there were when this test was written; fewer found means lost ones.
-FEWEST_SHOP_PAGES = 8
+FEWEST_SHOP_PAGES = 14
+#: The buyer messages pages (after ``/shops/{id}``), visited again below with messages in them.
+MESSAGES_PAGES = (
+    "/messages",
+    "/messages/inbox",
+    "/messages/stats",
+    "/messages/setup",
+    "/messages/templates",
+    "/messages/templates/review_request/ru",
+)
 
 
 def page_paths(live: LiveSite) -> list[tuple[str, str]]:
@@ -94,3 +106,46 @@ def test_on_a_phone_every_tab_of_the_navigation_can_be_reached(open_tab: OpenTab
         expect(tab.page.locator(f"nav.tabs a.current[href='{href}']")).to_be_visible()
     assert tab.horizontal_overflow() == 0
     assert live.shop_path in hrefs
+
+
+def with_messages(live: LiveSite) -> None:
+    """The live shop's messages planned and sent (through the console), and a buyer's
+    complaint in reply, so the messages pages have rows to lay out."""
+    services = live.services
+    services.planning.plan_shop(live.shop)
+    tomorrow = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), datetime.min.time())
+    midday = tomorrow.replace(tzinfo=UTC) + timedelta(hours=7)  # 12:00 in Almaty
+    dispatch_messages_now(services.settings, clock=lambda: midday)
+    with services.store.reading() as tx:
+        sent = [m for m in tx.outbox_messages(live.shop.id) if m.provider_message_id]
+    if sent:
+        complaint = InboundMessage(
+            "wamid.browser-complaint", sent[0].to, midday + timedelta(minutes=5),
+            "Коробка пришла разбитая, кружка треснула — верните деньги, пожалуйста",
+        )  # fmt: skip
+        services.inbox.receive(complaint)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_messages_pages_with_messages_in_them_fit_the_window(
+    open_tab: OpenTab, viewport: str
+) -> None:
+    tab = open_tab(viewport)
+    live = tab.live
+    with_messages(live)
+    tab.login()
+    visited = {path for _, path in page_paths(live)}
+    too_wide: dict[str, int] = {}
+    for rest in MESSAGES_PAGES:
+        path = live.shop_path + rest
+        assert path in visited or "/templates/" in rest, path
+        answer = tab.goto(path)
+        assert answer.status == 200, (path, answer.status)
+        expect(tab.page.locator("main h1").first).to_be_visible()
+        expect(tab.page.locator("nav.tabs a.current")).to_have_attribute(
+            "href", f"{live.shop_path}/messages"
+        )
+        if overflow := tab.horizontal_overflow():
+            too_wide[path] = overflow
+        tab.shot("filled-" + screenshot_name(path, live.shop.id))
+    assert too_wide == {}, "pages wider than the window (pixels)"

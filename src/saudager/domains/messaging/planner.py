@@ -41,7 +41,6 @@ from saudager.domains.messaging.provider import TemplateMessage
 from saudager.domains.messaging.records import MessageKey, NewMessage
 from saudager.domains.messaging.stats import in_holdout
 from saudager.domains.messaging.templates import (
-    READY_APPROVED,
     Language,
     MessageKind,
     ProviderTemplate,
@@ -52,9 +51,6 @@ from saudager.domains.messaging.templates import (
     values_for,
 )
 from saudager.domains.orders.types import Order, Return
-
-#: Re-exported for the pages that list the ready approved templates.
-PROVIDER_TEMPLATES = READY_APPROVED
 
 REVIEW_BASE = "https://kaspi.kz/shop/review/productreview?"
 #: How long an order's news stays news: message 1 after it was created, message 2 after it ended.

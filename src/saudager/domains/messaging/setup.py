@@ -303,9 +303,11 @@ class MessagingSetupService:
         language: Language,
         body: str | None = None,
         order_code: str | None = None,
+        approved_name: str | None = None,
     ) -> Preview:
         """``body`` (else the wording in force) filled for a real order of the shop (its latest
-        when ``order_code`` is None). Raises ``TemplateError`` for a wording with a problem and
+        when ``order_code`` is None), to go out as ``approved_name`` (a typed body's; default
+        :func:`default_approved_name`). Raises ``TemplateError`` for a wording with a problem and
         :class:`NotFoundError` when there is no such order."""
         with self._store.reading() as tx:
             code = order_code or tx.latest_order_code(shop.id)
@@ -322,7 +324,7 @@ class MessagingSetupService:
         else:
             template = Template(
                 own_key(shop.id, kind, language), kind, language, body, shop.id,
-                approved_name=default_approved_name(shop.id, kind),
+                approved_name=approved_name or default_approved_name(shop.id, kind),
             )  # fmt: skip
         text = render(template, order_values(template, order, shop.name))
         filled = filled_message(

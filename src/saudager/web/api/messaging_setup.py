@@ -49,6 +49,9 @@ class PreviewAsk(BaseModel):
     language: Language
     body: LongText | None = Field(default=None, description="A wording to try; none: in force.")
     order: Text | None = Field(default=None, description="An order's code; none: the latest.")
+    approved_name: Text | None = Field(
+        default=None, description="The typed body's WhatsApp template name; none: shop{id}_{kind}."
+    )
 
 
 class Pause(BaseModel):
@@ -146,7 +149,9 @@ def add_routes(app: FastAPI, web: Web) -> None:
         shop has no such order (or none yet)."""
         shop = guard.api_shop(guard.api_viewer(request), shop_id)
         try:
-            found = setups.preview(shop, ask.kind, ask.language, ask.body, ask.order)
+            found = setups.preview(
+                shop, ask.kind, ask.language, ask.body, ask.order, ask.approved_name
+            )
         except TemplateError as exc:
             raise refused(exc.problems) from None
         except NotFoundError as exc:
