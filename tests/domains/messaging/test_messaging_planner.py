@@ -99,7 +99,9 @@ def test_the_holdout_gets_no_review_request_but_still_gets_service() -> None:
                complained={"h0"}, now=NOW)  # fmt: skip
     reviewed = {m.to for m in got if m.template == "order_delivered_review_v1"}
     assert reviewed == set(phones) - set(held) - {phones[0]}
-    assert any(m.key.order_code == "h0" and m.template == "order_complaint_follow_up_v1" for m in got)
+    assert any(
+        m.key.order_code == "h0" and m.template == "order_complaint_follow_up_v1" for m in got
+    )
 
 
 def test_messages_are_planned_only_while_their_news_is_fresh() -> None:

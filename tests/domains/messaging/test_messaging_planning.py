@@ -71,5 +71,7 @@ def test_orders_become_messages_once_and_a_complaint_gets_the_follow_up(
         tx.upsert_orders(shop.id, [order("2", "+77011110002", "COMPLETED")])
     [follow_up] = planning.plan_shop(shop)
     assert (follow_up.key.order_code, follow_up.key.kind) == ("2", "message_2")
-    assert follow_up.template == "order_complaint_follow_up_v1"  # never a review request after a complaint
+    assert (
+        follow_up.template == "order_complaint_follow_up_v1"
+    )  # never a review request after a complaint
     assert follow_up.button_url_parameter is None
