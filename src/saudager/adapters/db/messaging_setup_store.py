@@ -24,6 +24,21 @@ def _time(text: str | None) -> time | None:
     return None if text is None else time.fromisoformat(text)
 
 
+def stored_setup(
+    window_start: str | None,
+    window_end: str | None,
+    language: str | None,
+    paused_at: datetime | None,
+    pause_reason: str | None,
+) -> StoredSetup:
+    """A shop's setup from its stored columns (NULL: the install's default)."""
+    return StoredSetup(
+        window_start=_time(window_start), window_end=_time(window_end),
+        language=Language(language) if language else None, paused_at=paused_at,
+        pause_reason=pause_reason,
+    )  # fmt: skip
+
+
 class MessagingSetupStoreMixin:
     _conn: Connection
 
@@ -31,13 +46,11 @@ class MessagingSetupStoreMixin:
         """What the shop has set (``None`` fields: the install's defaults) and its pause."""
         row = self._conn.execute(select(_s).where(_s.c.shop_id == shop_id)).first()
         pause = self._conn.execute(select(_p).where(_p.c.shop_id == shop_id)).first()
-        return StoredSetup(
-            window_start=_time(row.window_start) if row else None,
-            window_end=_time(row.window_end) if row else None,
-            language=Language(row.language) if row and row.language else None,
-            paused_at=pause.paused_at if pause else None,
-            pause_reason=pause.reason if pause else None,
-        )
+        return stored_setup(
+            row.window_start if row else None, row.window_end if row else None,
+            row.language if row else None, pause.paused_at if pause else None,
+            pause.reason if pause else None,
+        )  # fmt: skip
 
     def _upsert_setup(self, shop_id: int, values: dict[str, object], now: datetime) -> None:
         update_or_insert(

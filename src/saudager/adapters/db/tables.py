@@ -352,6 +352,9 @@ outbox_messages = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("shop_id", "order_code", "kind"),
     Index(None, "state", "next_attempt_at"),
+    # The dispatcher's gate: a number's sends of the last 24 h, a buyer's latest message.
+    Index(None, "from_number", "claimed_at", "state"),  # counted from the index alone
+    Index(None, "to_phone", "claimed_at"),
 )
 
 message_status_events = Table(

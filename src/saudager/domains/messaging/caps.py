@@ -24,6 +24,13 @@ business portfolio is 250 unique users reached outside a service window in a mov
 reference §2.11). The warm-up ramp itself is our assumption, not a Meta rule: a number that
 starts gently draws fewer blocks while its quality rating forms (reference §6). The age is
 counted in whole 24-hour periods since the number's first send, day 1 being the first 24 h.
+
+The rules read little of the history (:class:`Load`): how many messages the order had, the
+latest message to the buyer from the number, and how many the number sent in the 24 h before
+``now`` — their instants only when that count has reached the cap, to find when room appears.
+The dispatcher's gate reads exactly that from the outbox (:func:`decide_load`), so a number
+sending tens of thousands a day is judged as fast as a new one; :func:`decide` takes a full
+history and reduces it to the same :class:`Load`.
 """
 
 from __future__ import annotations
@@ -103,6 +110,33 @@ class Decision:
 ALLOWED = Decision(Verdict.ALLOWED)
 
 
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What the caps read of the history for one candidate at ``now``."""
+
+    order_sends: int  # messages of the candidate's order already sent
+    buyer_last: datetime | None  # the latest message to the buyer from the number, at ≤ now
+    recent_count: int  # the number's messages with now - 24 h < at ≤ now
+    #: Their instants, ascending: needed only when ``recent_count`` reached the daily cap.
+    recent: Sequence[datetime] | None = None
+
+
+def load_of(candidate: Candidate, history: Sequence[Sent], now: datetime) -> Load:
+    """The :class:`Load` of a full history."""
+    on_number = [s for s in history if s.business_number == candidate.business_number]
+    to_buyer = [s.at for s in on_number if s.phone == candidate.phone and s.at <= now]
+    recent = sorted(s.at for s in on_number if now - DAY < s.at <= now)
+    return Load(
+        order_sends=sum(
+            1 for s in history
+            if s.shop_id == candidate.shop_id and s.order_code == candidate.order_code
+        ),
+        buyer_last=max(to_buyer, default=None),
+        recent_count=len(recent),
+        recent=recent,
+    )  # fmt: skip
+
+
 def number_age_days(first_send: datetime | None, now: datetime) -> int:
     """Day 1 is the first 24 h after the number's first send; a number never used is on day 1."""
     if first_send is None or now <= first_send:
@@ -162,23 +196,28 @@ def decide(
     ]
     if stops:
         return Decision(Verdict.REFUSED, tuple(stops))
-    on_number = [s for s in history if s.business_number == candidate.business_number]
-    per_order = sum(
-        1
-        for s in history
-        if s.shop_id == candidate.shop_id and s.order_code == candidate.order_code
+    return decide_load(
+        load_of(candidate, history, now), now, rules, number_first_send=number_first_send
     )
-    if per_order >= rules.per_order:
+
+
+def decide_load(
+    load: Load, now: datetime, rules: CapRules, *, number_first_send: datetime | None
+) -> Decision:
+    """Rules 2–5 of the module's text on what was read of the history."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: give an aware instant")
+    if load.order_sends >= rules.per_order:
         return Decision(Verdict.REFUSED, (Reason.ORDER_CAP,))
 
     waits: list[tuple[Reason, datetime]] = []
-    to_buyer = [s.at for s in on_number if s.phone == candidate.phone and s.at <= now]
-    if to_buyer and now < max(to_buyer) + rules.min_gap:
-        waits.append((Reason.BUYER_GAP, max(to_buyer) + rules.min_gap))
+    if load.buyer_last is not None and now < load.buyer_last + rules.min_gap:
+        waits.append((Reason.BUYER_GAP, load.buyer_last + rules.min_gap))
 
-    recent = sorted(s.at for s in on_number if now - DAY < s.at <= now)
-    if len(recent) >= daily_cap(rules, number_age_days(number_first_send, now)):
-        waits.append((Reason.DAILY_CAP, _room_at(recent, now, rules, number_first_send)))
+    if load.recent_count >= daily_cap(rules, number_age_days(number_first_send, now)):
+        if load.recent is None:
+            raise ValueError("the number is at its daily cap: its recent instants are needed")
+        waits.append((Reason.DAILY_CAP, _room_at(list(load.recent), now, rules, number_first_send)))
 
     if waits:
         return Decision(

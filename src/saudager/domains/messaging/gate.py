@@ -20,14 +20,14 @@ Pure: the caller gives the history and the facts; no clock reads, no IO.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from saudager.domains.messaging.caps import Candidate, CapRules, Sent, Verdict, decide
+from saudager.domains.messaging.caps import CapRules, Load, Verdict, decide_load
 from saudager.domains.messaging.planner import FRESH_FOR
 from saudager.domains.messaging.records import OutboxMessage
+from saudager.domains.messaging.setup import StoredSetup
 from saudager.domains.messaging.windows import SendWindow, is_open, next_send_time
 
 
@@ -49,11 +49,24 @@ class GateVerdict:
 
 
 @dataclass(frozen=True, slots=True)
+class GateReading:
+    """What the gate reads of the store for one message, at once."""
+
+    setup: StoredSetup  # the shop's window, language and kill switch
+    timezone: str  # the shop's
+    opted_out: bool  # the buyer opted out from the number
+    number_first_send: datetime | None
+    order_sends: int  # the order's messages that may have reached the buyer (this one aside)
+    buyer_last: datetime | None  # the latest message to the buyer from the number, at ≤ now
+    recent_count: int  # the number's messages of the 24 h before now (this one aside)
+
+
+@dataclass(frozen=True, slots=True)
 class GateFacts:
     """What the gate needs to know about one message, gathered by the caller."""
 
     window: SendWindow  # the shop's, in the shop's time zone
-    history: Sequence[Sent]  # the number's recent sends (24 h) and the order's and buyer's
+    load: Load  # what the caps read of the history (``caps.Load``)
     opted_out: bool
     number_first_send: datetime | None
     shop_paused: bool = False
@@ -72,15 +85,7 @@ def judge(message: OutboxMessage, facts: GateFacts, now: datetime, rules: CapRul
     if not is_open(facts.window, now):
         opens = next_send_time(facts.window, now)
         return GateVerdict(GateAction.POSTPONE, "outside the send window", opens)
-    candidate = Candidate(
-        shop_id=message.key.shop_id,
-        order_code=message.key.order_code,
-        phone=message.to,
-        business_number=message.from_number,
-    )
-    decision = decide(
-        candidate, facts.history, now, rules, number_first_send=facts.number_first_send
-    )
+    decision = decide_load(facts.load, now, rules, number_first_send=facts.number_first_send)
     reasons = ", ".join(reason.value for reason in decision.reasons)
     if decision.verdict is Verdict.REFUSED:
         return GateVerdict(GateAction.CANCEL, reasons)

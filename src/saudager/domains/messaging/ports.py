@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from saudager.domains.messaging.caps import Sent
+from saudager.domains.messaging.gate import GateReading
 from saudager.domains.messaging.provider import MessagingProvider, RefusalKind, StatusUpdate
 from saudager.domains.messaging.records import (
     MessageKey,
@@ -16,7 +16,6 @@ from saudager.domains.messaging.records import (
     OutboxMessage,
     OutboxState,
 )
-from saudager.domains.messaging.setup import StoredSetup
 
 
 class OutboxTx(Protocol):
@@ -79,17 +78,11 @@ class OutboxTx(Protocol):
 class GateTx(Protocol):
     """What the dispatcher's gate reads, and the two ways a claimed message leaves unsent."""
 
-    def shop_timezone(self, shop_id: int) -> str: ...
+    def gate_reading(self, message: OutboxMessage, now: datetime) -> GateReading: ...
 
-    def sends_for_gate(
-        self, number: str, since: datetime, shop_id: int, order_code: str, excluding: int
-    ) -> list[Sent]: ...
-
-    def first_send_of(self, number: str) -> datetime | None: ...
-
-    def messaging_setup(self, shop_id: int) -> StoredSetup: ...
-
-    def is_opted_out(self, business_number: str, phone: str) -> bool: ...
+    def number_send_instants(
+        self, number: str, after: datetime, until: datetime, excluding: int
+    ) -> list[datetime]: ...
 
     def postpone_claimed(
         self, message_id: int, token: str, until: datetime, reason: str, now: datetime

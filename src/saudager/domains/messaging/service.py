@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from saudager.core.masking import mask_phone
-from saudager.domains.messaging.caps import CapRules
+from saudager.domains.messaging.caps import DAY, CapRules, Load, daily_cap, number_age_days
 from saudager.domains.messaging.gate import GateAction, GateFacts, GateVerdict, judge
 from saudager.domains.messaging.outbox import (
     GiveUp,
@@ -72,20 +72,24 @@ class Gate:
     caps: CapRules
 
     def verdict(self, message: OutboxMessage, now: datetime) -> GateVerdict:
-        key = message.key
         with self.store.reading() as tx:
-            setup = tx.messaging_setup(key.shop_id)
-            start, end = window_in_force(setup, self.defaults)
-            facts = GateFacts(
-                window=SendWindow(start, end, tx.shop_timezone(key.shop_id)),
-                history=tx.sends_for_gate(
-                    message.from_number, now - timedelta(days=1), key.shop_id, key.order_code,
-                    message.id,
-                ),
-                opted_out=tx.is_opted_out(message.from_number, message.to),
-                number_first_send=tx.first_send_of(message.from_number),
-                shop_paused=setup.paused_at is not None,
-            )  # fmt: skip
+            read = tx.gate_reading(message, now)
+            first_send, count = read.number_first_send, read.recent_count
+            at_cap = count >= daily_cap(self.caps, number_age_days(first_send, now))
+            # The instants only when the number is at its cap: to find when room appears.
+            recent = (
+                tx.number_send_instants(message.from_number, now - DAY, now, message.id)
+                if at_cap
+                else None
+            )
+        start, end = window_in_force(read.setup, self.defaults)
+        facts = GateFacts(
+            window=SendWindow(start, end, read.timezone),
+            load=Load(read.order_sends, read.buyer_last, count, recent),
+            opted_out=read.opted_out,
+            number_first_send=first_send,
+            shop_paused=read.setup.paused_at is not None,
+        )
         return judge(message, facts, now, self.caps)
 
 

@@ -59,6 +59,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("shop_id", "kind", "language", name=op.f("pk_messaging_templates")),
     )
     op.add_column("outbox_messages", sa.Column("purpose", sa.String(), nullable=True))
+    # The dispatcher's gate reads a number's sends of the last 24 h and a buyer's latest
+    # message for every message it judges: without these it scanned the whole outbox.
+    op.create_index(
+        op.f("ix_outbox_messages_from_number_claimed_at_state"),
+        "outbox_messages",
+        ["from_number", "claimed_at", "state"],
+    )
+    op.create_index(
+        op.f("ix_outbox_messages_to_phone_claimed_at"),
+        "outbox_messages",
+        ["to_phone", "claimed_at"],
+    )
     # Until now each purpose had one approved template, except the service ones, which shared
     # order_service_v1: those stay unknown.
     for template, purpose in (
@@ -73,6 +85,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_outbox_messages_to_phone_claimed_at"), table_name="outbox_messages")
+    op.drop_index(
+        op.f("ix_outbox_messages_from_number_claimed_at_state"), table_name="outbox_messages"
+    )
     with op.batch_alter_table("outbox_messages") as batch:
         batch.drop_column("purpose")
     op.drop_table("messaging_templates")
