@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from webshop import Site, make_user
 
 from saudager.domains.accounts.types import Role
+from saudager.domains.messaging.provider import InboundMessage
 from saudager.domains.messaging.records import MessageKey, NewMessage
 from saudager.domains.messaging.service import OutboxService
 
@@ -83,3 +84,21 @@ def test_roles_tenancy_and_csrf(site: Site) -> None:
         path, json={"phone": "+77017654321"}, headers={"X-CSRF-Token": token}
     )
     assert accepted.status_code == 200, accepted.text
+
+
+def test_a_phone_inside_a_buyers_text_is_masked_in_the_inbox(site: Site) -> None:
+    _queue_one(site)
+    with site.services.store.transaction() as tx:
+        (queued,) = tx.outbox_messages(site.shop.id)
+        tx.claim_due_messages(datetime(2026, 11, 20, 10, tzinfo=UTC), "t", 1)
+        assert tx.mark_message_sent(
+            queued.id, "t", "wamid.OUT", datetime(2026, 11, 20, 10, tzinfo=UTC)
+        )
+    text = "Перезвоните на +7 701 765 43 21, товар сломан"
+    stored = site.services.inbox.receive(
+        InboundMessage("wamid.IN", PHONE, datetime(2026, 11, 20, 11, tzinfo=UTC), text, "wamid.OUT")
+    )
+    assert stored is not None and stored.record.shop_id == site.shop.id
+    [row] = site.api.get(f"/api/v1/shops/{site.shop.id}/messages/inbox").json()["messages"]
+    assert row["category"] == "complaint" and row["from"] == "+7701***4567"
+    assert "765 43 21" not in row["text"] and "товар сломан" in row["text"]

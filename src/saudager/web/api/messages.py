@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from saudager.core.masking import mask_phone
+from saudager.core.masking import mask_phone, redact_phones
 from saudager.core.timewindows import zone
 from saudager.domains.accounts.types import Role
 from saudager.domains.messaging.inbox_ports import InboundRecord
@@ -40,7 +40,7 @@ def outbox_json(message: OutboxMessage) -> dict[str, Any]:
         "attempts": message.attempts,
         "due_at": message.due_at.isoformat(),
         "created_at": message.created_at.isoformat(),
-        "error": message.last_error,
+        "error": redact_phones(message.last_error) if message.last_error else None,
     }
 
 
@@ -48,7 +48,7 @@ def inbound_json(record: InboundRecord) -> dict[str, Any]:
     return {
         "id": record.id,
         "from": mask_phone(record.message.sender),
-        "text": record.message.text,
+        "text": redact_phones(record.message.text),  # a buyer may write a phone: masked too
         "at": record.message.at.isoformat(),
         "category": record.triage.category.value,
         "order": record.order_code,
