@@ -5,16 +5,10 @@ simulated buyers' replies land in the inbox (a complaint, a question, thanks, a 
 from __future__ import annotations
 
 import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import uvicorn
 
 from saudager.adapters.whatsapp.fake import FakeCloudConfig
 from saudager.cli.demo_messaging import BUYER_REPLIES, demo_messaging, messaging_settings
@@ -24,6 +18,7 @@ from saudager.domains.orders.types import Order, OrderLine
 from saudager.settings import load_settings
 from saudager.web.app import create_app
 from saudager.wiring import build_services
+from served import serving
 
 BUYERS = tuple(f"+7701123000{n}" for n in range(1, 6))
 
@@ -33,24 +28,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@contextmanager
-def serving(app: object, port: int) -> Iterator[None]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")  # type: ignore[arg-type]
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.01)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def an_order(code: str, phone: str, now: datetime) -> Order:

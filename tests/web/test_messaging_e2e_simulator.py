@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -28,8 +26,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from saudager.adapters.db import tables
@@ -52,6 +48,7 @@ from saudager.jobs.dispatch import dispatch_messages_now
 from saudager.settings import Settings, load_settings
 from saudager.web.app import create_app
 from saudager.wiring import Services, build_services
+from served import serving
 
 FAKE = FakeCloudConfig()
 NUMBER = FAKE.phone_number_id
@@ -82,24 +79,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def sim_config(

@@ -5,16 +5,9 @@ comes back the same way and is recorded."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-
-import uvicorn
-from fastapi import FastAPI
 
 from saudager.adapters.whatsapp.fake import FakeCloudConfig, running_fake_cloud_api
 from saudager.domains.messaging.provider import DeliveryStatus
@@ -23,26 +16,9 @@ from saudager.jobs.dispatch import dispatch_messages_now
 from saudager.settings import load_settings
 from saudager.web.app import create_app
 from saudager.wiring import build_services
+from served import serving
 
 BUYERS = ("+77011230001", "+77011230002", "+77011230003")
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def an_order(code: str, phone: str, status: str, now: datetime) -> Order:

@@ -5,8 +5,6 @@ app served by Uvicorn on a free loopback port in a background thread."""
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -14,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 
 from saudager.adapters.kaspi.simulator import SimConfig, running_simulator
@@ -23,8 +20,8 @@ from saudager.domains.shops.types import Shop
 from saudager.settings import load_settings
 from saudager.web.app import create_app
 from saudager.wiring import Services, build_services
+from served import serving
 
-LOOPBACK = "127.0.0.1"
 SEED = 7
 DAYS = 30
 ORDERS_PER_DAY = 40
@@ -77,30 +74,6 @@ def build_shop(home: Path) -> tuple[Services, Shop]:
     user = services.accounts.add_user(USERNAME, PASSWORD, display_name="Продавец")
     services.accounts.grant(user.id, shop.id, Role.OWNER)
     return services, shop
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port in a daemon thread; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host=LOOPBACK, port=0, log_level="warning", lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )  # fmt: skip
-    thread = threading.Thread(target=server.run, name="saudager-web", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://{LOOPBACK}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @contextmanager

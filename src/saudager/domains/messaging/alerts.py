@@ -20,7 +20,6 @@ the dispatcher. An alert that no channel took is not recorded, so the next sweep
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -30,10 +29,8 @@ from saudager.domains.messaging.inbox_ports import InboundRecord
 from saudager.domains.messaging.records import NumberStop
 from saudager.domains.messaging.triage import Category, Triage
 from saudager.domains.quality.alerts import Alert, AlertKind, Language, Severity
-from saudager.domains.quality.ports import Notifier, NotifyError, PartialDeliveryError
+from saudager.domains.quality.ports import Notifier, deliver
 from saudager.domains.quality.records import SentAlert
-
-log = logging.getLogger(__name__)
 
 #: Complaints received this long ago or later are alerted when their alert is still unsent.
 COMPLAINT_ALERTS_WITHIN = timedelta(days=7)
@@ -176,12 +173,7 @@ class MessagingAlerts:
             with self._store.reading() as tx:
                 if alert.key in tx.sent_alert_keys(alert.shop_id):
                     continue
-            try:
-                self._notifier.send(alert)
-            except PartialDeliveryError as exc:
-                log.warning("alert %s reached only some channels: %s", alert.key, exc)
-            except NotifyError as exc:
-                log.warning("alert %s was not delivered, will retry: %s", alert.key, exc)
+            if not deliver(self._notifier, alert):
                 continue
             with self._store.transaction() as tx:
                 tx.record_alert(

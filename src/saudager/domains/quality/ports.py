@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from saudager.core.errors import SaudagerError
 from saudager.domains.quality.alerts import Alert
+
+log = logging.getLogger(__name__)
 
 
 class NotifyError(SaudagerError):
@@ -37,6 +40,20 @@ class Notifier(Protocol):
     def send(self, alert: Alert) -> None:
         """Deliver the alert, or raise :class:`NotifyError` saying why not."""
         ...
+
+
+def deliver(notifier: Notifier, alert: Alert) -> bool:
+    """Send ``alert``; ``True`` when the seller was told (on every channel or some: a partial
+    delivery is logged and counts, as resending would repeat it where it worked), ``False``
+    when no channel took it — the caller then leaves it unrecorded, to try again."""
+    try:
+        notifier.send(alert)
+    except PartialDeliveryError as exc:
+        log.warning("alert %s reached only some channels: %s", alert.key, exc)
+    except NotifyError as exc:
+        log.error("alert %s was not delivered, will retry: %s", alert.key, exc)
+        return False
+    return True
 
 
 class AlertLog(Protocol):

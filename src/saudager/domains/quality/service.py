@@ -14,7 +14,6 @@ computed on every call.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -44,7 +43,7 @@ from saudager.domains.quality.facts import facts_from_frames
 from saudager.domains.quality.history import daily_series
 from saudager.domains.quality.indicators import compute_indicators, drilldown
 from saudager.domains.quality.outlook import IndicatorOutlook, outlook, projected_breaches
-from saudager.domains.quality.ports import Notifier, NotifyError, PartialDeliveryError
+from saudager.domains.quality.ports import Notifier, deliver
 from saudager.domains.quality.records import SentAlert, Snapshot
 from saudager.domains.quality.sanctions import SanctionRules, SanctionState, sanction_state
 from saudager.domains.quality.types import Fact, Indicator, IndicatorValue, QualityRules
@@ -55,8 +54,6 @@ from saudager.domains.quality.warnings import (
     early_warnings,
 )
 from saudager.domains.shops.types import Shop
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,12 +272,7 @@ class QualityService:
             sent_before = tx.sent_alert_keys(shop.id)
         sent: list[Alert] = []
         for alert in new_alerts(candidates, sent_before):
-            try:
-                notifier.send(alert)
-            except PartialDeliveryError as exc:
-                log.warning("alert %s reached only some channels: %s", alert.key, exc)
-            except NotifyError as exc:
-                log.error("alert %s was not delivered, will retry: %s", alert.key, exc)
+            if not deliver(notifier, alert):
                 continue
             with self._store.transaction() as tx:
                 tx.record_alert(
