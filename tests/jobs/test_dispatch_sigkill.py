@@ -1,7 +1,9 @@
 """Exactly once under SIGKILL: a real dispatcher process, killed at random points, restarted.
 
 Each of 20 trials puts 50 messages in a fresh outbox (SQLite), starts a dispatcher process that
-sends them through the Cloud API client to a local HTTP stub recording every request, kills it
+sends them as ``saudager worker`` does — through the gate (the shop's window open around the
+present, the caps of a new number) and the Cloud API client — to the local fake Cloud API over
+loopback HTTP (which records every message it takes before answering, 4 ms later), kills it
 with SIGKILL at a random moment, and restarts it to the end (the restart settles the dead
 dispatcher's claims at once: no dispatcher is alive then). Checked after each trial:
 
@@ -18,86 +20,42 @@ dispatcher's claims at once: no dispatcher is alive then). Checked after each tr
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from saudager.adapters.db.engine import create_engine_for
 from saudager.adapters.db.store import SqlStore
+from saudager.adapters.whatsapp.fake import FakeCloudConfig, running_fake_cloud_api
+from saudager.adapters.whatsapp.fake.server import RunningFakeCloudApi
 from saudager.domains.messaging.provider import DeliveryStatus, StatusUpdate
 from saudager.domains.messaging.records import MessageKey, NewMessage, OutboxState
 from saudager.domains.messaging.service import OutboxService
 
 TRIALS = 20
 MESSAGES = 50
-STUB_DELAY_SECONDS = 0.004  # between receiving a request and answering it
+ANSWER_DELAY_SECONDS = 0.004  # between the fake taking a message and answering
+NUMBER = FakeCloudConfig().phone_number_id
 SEED = int(os.environ.get("SAUDAGER_SIGKILL_SEED", "20261124"))
 
 
-class RecordingStub:
-    """A Cloud API ``/messages`` endpoint that records each request before it answers."""
-
-    def __init__(self) -> None:
-        self.received: list[str] = []  # callback data, in arrival order
-        self.ids: dict[str, list[str]] = {}  # callback data → the ids we answered with
-        self._lock = threading.Lock()
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                callback = body["biz_opaque_callback_data"]
-                with stub._lock:
-                    stub.received.append(callback)
-                    wamid = f"wamid.{len(stub.received)}"
-                    stub.ids.setdefault(callback, []).append(wamid)
-                time.sleep(STUB_DELAY_SECONDS)
-                answer = json.dumps(
-                    {
-                        "messaging_product": "whatsapp",
-                        "contacts": [{"input": body["to"], "wa_id": body["to"][1:]}],
-                        "messages": [{"id": wamid, "message_status": "accepted"}],
-                    }
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def reset(self) -> None:
-        with self._lock:
-            self.received.clear()
-            self.ids.clear()
-
-
-@pytest.fixture(scope="module")
-def stub() -> Iterator[RecordingStub]:
-    running = RecordingStub()
-    thread = threading.Thread(target=running.server.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
+@contextmanager
+def fake_cloud() -> Iterator[RunningFakeCloudApi]:
+    """A fresh fake for each trial: it records what it takes before answering, 4 ms later."""
+    with running_fake_cloud_api(FakeCloudConfig(answer_delay_seconds=ANSWER_DELAY_SECONDS)) as api:
+        yield api
 
 
 DISPATCHER = textwrap.dedent(
@@ -110,12 +68,22 @@ DISPATCHER = textwrap.dedent(
     from saudager.adapters.whatsapp.cloud import CloudApiProvider
     from saudager.jobs.dispatch import dispatch_pass
 
-    url, stub_url, claim_timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    from datetime import time
+    from saudager.domains.messaging.caps import CapRules
+    from saudager.domains.messaging.service import Gate
+    from saudager.domains.messaging.setup import InstallDefaults
+
+    url, fake_url, claim_timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    token, number, opens, closes = sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
     engine = create_engine_for(url)
-    provider = CloudApiProvider("106540352242922", "test-token", base_url=stub_url)
+    store = SqlStore(engine)
+    provider = CloudApiProvider(number, token, base_url=fake_url)
+    # The worker's gate, the shop's window open around the present moment.
+    window = InstallDefaults(time.fromisoformat(opens), time.fromisoformat(closes))
+    gate = Gate(store, window, CapRules())
     print("ready", flush=True)
     result = dispatch_pass(
-        SqlStore(engine), lambda number: provider, claim_timeout=timedelta(seconds=claim_timeout)
+        store, lambda number: provider, claim_timeout=timedelta(seconds=claim_timeout), gate=gate
     )
     print(json.dumps(result), flush=True)
     """
@@ -134,21 +102,28 @@ def _fresh_outbox(template: Path, path: Path) -> str:
         service.enqueue(
             NewMessage(
                 key=MessageKey(shop_id, f"5000{n:05d}", "order_received"),
-                from_number="+77270001122",
-                to=f"+7701{n:07d}",
+                from_number=NUMBER,
+                to=f"+7701{n:07d}",  # every buyer distinct: the caps' gap is per buyer
                 template="order_received_v1",
                 language="ru",
-                body_parameters=("Айгерим", f"5000{n:05d}"),
-                due_at=datetime(2025, 1, 1, tzinfo=UTC),
+                body_parameters=("Айгерим", "Кружки", f"5000{n:05d}", "Кружка"),
+                due_at=datetime.now(UTC),
             )
         )
     engine.dispose()
     return url
 
 
-def _start(script: Path, url: str, stub_url: str, claim_timeout: float) -> subprocess.Popen[str]:
+def _start(
+    script: Path, url: str, api: RunningFakeCloudApi, claim_timeout: float
+) -> subprocess.Popen[str]:
+    config = api.config
+    local = datetime.now(ZoneInfo("Asia/Almaty"))
+    window = [f"{local - timedelta(hours=1):%H:%M}", f"{local + timedelta(hours=2):%H:%M}"]
+    arguments = [url, api.base_url, str(claim_timeout), config.access_token, config.phone_number_id]
+    arguments += window
     process = subprocess.Popen(
-        [sys.executable, str(script), url, stub_url, str(claim_timeout)],
+        [sys.executable, str(script), *arguments],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -159,31 +134,36 @@ def _start(script: Path, url: str, stub_url: str, claim_timeout: float) -> subpr
 
 @pytest.mark.slow
 def test_a_dispatcher_killed_at_random_points_sends_nothing_twice_and_loses_nothing(
-    stub: RecordingStub, sqlite_template: Path, tmp_path: Path
+    sqlite_template: Path, tmp_path: Path
 ) -> None:
     script = tmp_path / "dispatcher.py"
     script.write_text(DISPATCHER)
     rng = random.Random(SEED)
     caught_in_the_window = 0  # received by the provider, not recorded: the case that matters
     for trial in range(TRIALS):
-        stub.reset()
-        url = _fresh_outbox(sqlite_template, tmp_path / f"trial{trial}.db")
-        first = _start(script, url, stub.url, 600.0)
-        time.sleep(rng.uniform(0.0, MESSAGES * STUB_DELAY_SECONDS * 1.5))
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        assert first.stdout is not None
-        first.stdout.close()
-        # The restart: the killed dispatcher's claims are settled at once, then the rest sent.
-        second = _start(script, url, stub.url, 0.0)
-        out, _ = second.communicate(timeout=60)
-        assert second.returncode == 0, out
+        with fake_cloud() as api:
+            url = _fresh_outbox(sqlite_template, tmp_path / f"trial{trial}.db")
+            first = _start(script, url, api, 600.0)
+            time.sleep(rng.uniform(0.0, MESSAGES * ANSWER_DELAY_SECONDS * 3))
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+            assert first.stdout is not None
+            first.stdout.close()
+            # The restart: the killed dispatcher's claims are settled at once, then the rest.
+            second = _start(script, url, api, 0.0)
+            out, _ = second.communicate(timeout=60)
+            assert second.returncode == 0, out
+            taken = api.fake.accepted()
+        received = Counter(m.callback_data for m in taken)
+        ids: dict[str, list[str]] = {}
+        for m in taken:
+            assert m.callback_data is not None
+            ids.setdefault(m.callback_data, []).append(m.wamid)
 
         engine = create_engine_for(url)
         with SqlStore(engine).transaction() as tx:
             messages = tx.outbox_messages()
         engine.dispose()
-        received = Counter(stub.received)
         context = f"trial {trial}, seed {SEED}"
         assert len(messages) == MESSAGES
         assert [c for c, n in received.items() if n > 1] == [], f"sent twice ({context})"
@@ -192,7 +172,7 @@ def test_a_dispatcher_killed_at_random_points_sends_nothing_twice_and_loses_noth
         unknown = {m.callback_data for m in messages if m.state == OutboxState.UNKNOWN}
         for message in messages:
             if message.state == OutboxState.SENT:
-                assert stub.ids.get(message.callback_data) == [message.provider_message_id]
+                assert ids.get(message.callback_data) == [message.provider_message_id]
         unrecorded = {c for c in received if c not in {m.callback_data for m in messages
                                                         if m.state == OutboxState.SENT}}  # fmt: skip
         assert unrecorded <= unknown, f"received, not recorded, not unknown ({context})"
@@ -203,14 +183,14 @@ def test_a_dispatcher_killed_at_random_points_sends_nothing_twice_and_loses_noth
         # it received ends sent under its id; unknown stays only what it never received.
         engine = create_engine_for(url)
         service = OutboxService(SqlStore(engine), lambda: datetime.now(UTC))
-        for callback, (wamid,) in stub.ids.items():
+        for callback, (wamid,) in ids.items():
             service.record_status(
                 StatusUpdate(wamid, DeliveryStatus.SENT, datetime.now(UTC), "+7", callback)
             )
         with SqlStore(engine).transaction() as tx:
             settled = {m.callback_data: m for m in tx.outbox_messages()}
         engine.dispose()
-        for callback, (wamid,) in stub.ids.items():
+        for callback, (wamid,) in ids.items():
             assert settled[callback].state == OutboxState.SENT, context
             assert settled[callback].provider_message_id == wamid, context
         still_unknown = {c for c, m in settled.items() if m.state == OutboxState.UNKNOWN}

@@ -95,6 +95,9 @@ class FakeCloudConfig:
     reorder_rate: float = 0.2  # share of messages with two statuses swapped
     batch_rate: float = 0.3  # share of messages whose statuses come in one POST
     webhook_retries: int = 3
+    #: Seconds between taking a message and answering (Meta answers in tens of milliseconds or
+    #: more): a client that dies in between leaves a message taken but never answered.
+    answer_delay_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +317,8 @@ class FakeCloudApi:
         }
         if kind == "template":
             answer["messages"][0]["message_status"] = "accepted"
-        return SendAnswer(200, answer, hang_seconds=fault.hang_seconds if fault else None)
+        delay = fault.hang_seconds if fault else (self.config.answer_delay_seconds or None)
+        return SendAnswer(200, answer, hang_seconds=delay)
 
     def _check_limits(self, to: str, now: datetime) -> SendAnswer | None:
         refused = self._refused.get(_digits(to))
