@@ -5,15 +5,21 @@ simulated buyers' replies land in the inbox (a complaint, a question, thanks, a 
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from saudager.adapters.whatsapp.fake import FakeCloudConfig
-from saudager.cli.demo_messaging import BUYER_REPLIES, demo_messaging, messaging_settings
+from saudager.cli.demo_messaging import (
+    BUYER_REPLIES,
+    demo_messaging,
+    demo_window,
+    messaging_settings,
+)
 from saudager.domains.messaging.records import OutboxState
 from saudager.domains.messaging.triage import Category
+from saudager.domains.messaging.windows import SendWindow
 from saudager.domains.orders.types import Order, OrderLine
 from saudager.settings import load_settings
 from saudager.web.app import create_app
@@ -85,3 +91,11 @@ def test_the_demo_sends_through_the_fake_and_buyers_answer(tmp_path: Path) -> No
         assert all(m.delivery_status is not None for m in sent)
     finally:
         services.close()
+
+
+def test_the_demo_opens_its_own_window_only_when_the_default_is_shut() -> None:
+    default = SendWindow(time(10), time(21), "Asia/Almaty")
+    noon = datetime(2026, 11, 24, 7, tzinfo=UTC)  # 12:00 in Almaty (UTC+5)
+    assert demo_window(noon, "Asia/Almaty", default) is None
+    evening = datetime(2026, 11, 24, 17, 0, 30, tzinfo=UTC)  # 22:00:30 in Almaty
+    assert demo_window(evening, "Asia/Almaty", default) == (time(21), time(1))

@@ -17,7 +17,7 @@ from decimal import Decimal
 import httpx
 
 from saudager.adapters.kaspi.simulator import SimConfig, running_simulator
-from saudager.cli.demo_messaging import demo_messaging
+from saudager.cli.demo_messaging import demo_messaging, demo_window
 from saudager.cli.output import console
 from saudager.cli.progress import sync_with_progress
 from saudager.cli.quality import print_report
@@ -25,6 +25,7 @@ from saudager.core.errors import SaudagerError
 from saudager.core.money import format_tenge
 from saudager.core.timewindows import local_day
 from saudager.domains.accounts.types import Role
+from saudager.domains.messaging.windows import SendWindow
 from saudager.settings import Settings
 from saudager.web.server import run_web
 from saudager.wiring import build_services
@@ -117,6 +118,18 @@ def run_demo(
                 f"прибыль {format_tenge(tenge(summary['profit_tiyn']))} "
                 f"(маржа {summary['margin'] or 0:.1%}) — saudager report summary {DEMO_SHOP}"
             )
+            default = SendWindow(
+                settings.messaging.window_start, settings.messaging.window_end, shop.timezone
+            )
+            window = demo_window(datetime.now(UTC), shop.timezone, default)
+            if window is not None:
+                services.messaging_setup.set_window(shop, *window)
+                console.print(
+                    f"The default send window ({default.start:%H:%M}–{default.end:%H:%M} in the "
+                    f"shop's zone) is shut now: the demo shop writes {window[0]:%H:%M}–"
+                    f"{window[1]:%H:%M} instead, to show messages going out (Сообщения → "
+                    "Управление)."
+                )
             services.close()
             if serve_app:
                 web_port = port or settings.web_port
@@ -125,8 +138,8 @@ def run_demo(
                     dispatcher.start()
                     console.print(
                         "Buyer messages go to a local fake WhatsApp Cloud API: planned for the "
-                        "last days' orders, sent in the shop's window (10:00–21:00 Almaty), "
-                        "statuses and replies come back by signed webhooks (Сообщения page)."
+                        "last days' orders, sent in the shop's window, statuses and replies "
+                        "coming back by signed webhooks (Сообщения page)."
                     )
                     console.print(
                         f"\n[bold green]Saudager is ready:[/bold green] "

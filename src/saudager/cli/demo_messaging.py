@@ -17,12 +17,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 import httpx
 from pydantic import SecretStr
 
 from saudager.adapters.whatsapp.fake import FakeCloudConfig, running_fake_cloud_api
 from saudager.adapters.whatsapp.fake.server import RunningFakeCloudApi
+from saudager.core.timewindows import zone
+from saudager.domains.messaging.windows import SendWindow, is_open
 from saudager.domains.shops.types import Shop
 from saudager.jobs.dispatch import dispatch_messages_now
 from saudager.settings import Settings
@@ -40,6 +43,16 @@ BUYER_REPLIES = (
     "Спасибо, всё отлично, 5 звёзд!",
     "Стоп",
 )
+
+
+def demo_window(now: datetime, timezone: str, default: SendWindow) -> tuple[time, time] | None:
+    """The demo shop's own send window when the default one is shut at ``now`` (the demo is
+    often run in the evening): from an hour before the present to three hours after, so that
+    messages are seen going out; ``None`` while the default window is open."""
+    if is_open(default, now):
+        return None
+    local = now.astimezone(zone(timezone)).replace(second=0, microsecond=0)
+    return (local - timedelta(hours=1)).time(), (local + timedelta(hours=3)).time()
 
 
 def messaging_settings(settings: Settings, fake_url: str, config: FakeCloudConfig) -> Settings:
