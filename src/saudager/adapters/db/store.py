@@ -59,6 +59,7 @@ from saudager.domains.orders.types import (
     FINAL_STATUSES,
     Order,
     OrderLine,
+    OrderStatus,
     Return,
     ReturnReason,
     Review,
@@ -593,13 +594,31 @@ class SqlStoreTx(
             self._changed_shops.add(shop_id)
         return marked
 
-    def list_reviews(self, shop_id: int) -> list[Review]:
+    def list_reviews(self, shop_id: int, created_from: datetime | None = None) -> list[Review]:
+        where = [t.reviews.c.shop_id == shop_id]
+        if created_from is not None:
+            where.append(t.reviews.c.created_at >= created_from)
         rows = self._conn.execute(
-            select(t.reviews)
-            .where(t.reviews.c.shop_id == shop_id)
-            .order_by(t.reviews.c.created_at, t.reviews.c.key)
+            select(t.reviews).where(*where).order_by(t.reviews.c.created_at, t.reviews.c.key)
         )
         return [_review(row) for row in rows]
+
+    def completed_orders(
+        self, shop_id: int, completed_from: datetime | None, completed_to: datetime | None
+    ) -> list[Order]:
+        """Orders completed in ``[from, to)``, without their lines (statistics need the
+        header only)."""
+        where = [
+            t.orders.c.shop_id == shop_id,
+            t.orders.c.status == OrderStatus.COMPLETED.value,
+            t.orders.c.completed_at.is_not(None),
+        ]
+        if completed_from is not None:
+            where.append(t.orders.c.completed_at >= completed_from)
+        if completed_to is not None:
+            where.append(t.orders.c.completed_at < completed_to)
+        rows = self._conn.execute(select(t.orders).where(*where).order_by(t.orders.c.code))
+        return [_order(row, ()) for row in rows]
 
     # -------------------------------------------------------------- returns
 

@@ -68,11 +68,11 @@ class ReportTx(Protocol):
         self, shop_id: int | None, *, waiting_only: bool = False
     ) -> list[InboundRecord]: ...
 
-    def list_orders(
-        self, shop_id: int, created_from: datetime | None = None, created_to: datetime | None = None
+    def completed_orders(
+        self, shop_id: int, completed_from: datetime | None, completed_to: datetime | None
     ) -> list[Order]: ...
 
-    def list_reviews(self, shop_id: int) -> list[Review]: ...
+    def list_reviews(self, shop_id: int, created_from: datetime | None = None) -> list[Review]: ...
 
     def record_opt_out(self, opt_out: OptOut, now: datetime) -> bool: ...
 
@@ -206,10 +206,14 @@ class ReportingService:
         with self._store.reading() as tx:
             messages = tx.outbox_messages(shop_id)
             inbound = tx.inbound_messages(shop_id)
-            orders = tx.list_orders(shop_id)
-            reviews = tx.list_reviews(shop_id)
+            # The experiment began with the shop's first message: an order completed before it
+            # is in neither group, so neither it nor its review is read (a shop of a million
+            # orders is not loaded for a month of messages).
+            began = min((m.created_at for m in messages), default=None)
+            start = began if period_from is None or (began and began > period_from) else period_from
+            completed = [] if began is None else tx.completed_orders(shop_id, start, period_to)
+            reviews = [] if began is None else tx.list_reviews(shop_id, created_from=began)
         in_period = [m for m in messages if _in(m.created_at, period_from, period_to)]
-        completed = [o for o in orders if _in(o.completed_at, period_from, period_to)]
         delivered = delivered_orders(
             shop_id, completed, messages, reviews, holdout_share=self._holdout_share
         )
