@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from saudager.adapters.whatsapp.fake import FakeCloudConfig, running_fake_cloud_api
 from saudager.adapters.whatsapp.fake.server import RunningFakeCloudApi
 from saudager.core.timewindows import zone
+from saudager.domains.messaging.templates import READY_APPROVED, MessageKind
 from saudager.domains.messaging.windows import SendWindow, is_open
 from saudager.domains.shops.types import Shop
 from saudager.jobs.dispatch import dispatch_messages_now
@@ -35,6 +36,11 @@ log = logging.getLogger(__name__)
 
 #: A dispatch pass this often (the worker's is every minute; the demo is in a hurry).
 DEMO_DISPATCH_SECONDS = 20.0
+
+#: The messages the simulated buyers answer: message 1 and the review request.
+ANSWERED_TEMPLATES = frozenset(
+    READY_APPROVED[kind] for kind in (MessageKind.ORDER_RECEIVED, MessageKind.REVIEW_REQUEST)
+)
 
 #: What the simulated buyers answer, in the order the first messages are delivered.
 BUYER_REPLIES = (
@@ -129,7 +135,8 @@ class DemoDispatcher:
         messages have gone out (at night the window holds them)."""
         firsts: dict[str, str] = {}
         for message in self.fake.fake.accepted():
-            if message.template is not None and message.to not in firsts:
+            # Buyers told of their order or asked for a review: their words fit those messages.
+            if message.template in ANSWERED_TEMPLATES and message.to not in firsts:
                 firsts[message.to] = message.wamid
         if len(firsts) < len(BUYER_REPLIES):
             return False
