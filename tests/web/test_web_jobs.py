@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webshop import Site, make_user
+from webshop import Site, api_client
 
 from saudager.adapters.kaspi.simulator import RunningSimulator, SimConfig, running_simulator
 from saudager.domains.accounts.types import Role
@@ -143,20 +143,14 @@ def test_jobs_of_other_shops_do_not_exist_and_viewers_do_not_start_syncs(
     shop = _sim_shop(site, sim)
     job_id = site.api.post(f"/api/v1/shops/{shop.id}/sync").json()["job"]["id"]
     other = site.services.add_shop("elsewhere", None, None, None)
-    stranger = TestClient(site.pages.app)
-    stranger.headers["Authorization"] = (
-        f"Bearer {make_user(site.services, 'outsider', other, Role.OWNER)}"
-    )
+    stranger = api_client(site, "outsider", other, Role.OWNER)
     assert stranger.get(f"/api/v1/shops/{shop.id}/jobs/{job_id}").status_code == 404
     assert stranger.get(f"/api/v1/shops/{other.id}/jobs/{job_id}").status_code == 404
     assert stranger.get(f"/api/v1/shops/{shop.id}/jobs").status_code == 404
     assert stranger.post(f"/api/v1/shops/{shop.id}/sync").status_code == 404
     assert site.api.get(f"/api/v1/shops/{shop.id}/jobs/no-such-job").status_code == 404
 
-    viewer = TestClient(site.pages.app)
-    viewer.headers["Authorization"] = (
-        f"Bearer {make_user(site.services, 'watcher', shop, Role.VIEWER)}"
-    )
+    viewer = api_client(site, "watcher", shop, Role.VIEWER)
     assert viewer.post(f"/api/v1/shops/{shop.id}/sync").status_code == 403
     assert viewer.get(f"/api/v1/shops/{shop.id}/jobs/{job_id}").status_code == 200  # may watch
     site.login(viewer, "watcher")

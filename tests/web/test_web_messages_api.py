@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
-from webshop import Site, make_user
+from webshop import Site, api_client
 
 from saudager.domains.accounts.types import Role
 from saudager.domains.messaging.provider import InboundMessage
@@ -55,14 +54,8 @@ def test_opt_out_is_recorded_once_and_cancels_the_queued_message(site: Site) -> 
 
 
 def test_roles_tenancy_and_csrf(site: Site) -> None:
-    viewer = TestClient(site.pages.app)
-    viewer.headers["Authorization"] = (
-        f"Bearer {make_user(site.services, 'watcher', site.shop, Role.VIEWER)}"
-    )
-    manager = TestClient(site.pages.app)
-    manager.headers["Authorization"] = (
-        f"Bearer {make_user(site.services, 'runner', site.shop, Role.MANAGER)}"
-    )
+    viewer = api_client(site, "watcher", site.shop, Role.VIEWER)
+    manager = api_client(site, "runner", site.shop, Role.MANAGER)
     path = f"/api/v1/shops/{site.shop.id}/messages/optouts"
     assert viewer.get(f"/api/v1/shops/{site.shop.id}/messages/outbox").status_code == 200
     assert viewer.post(path, json={"phone": PHONE}).status_code == 403

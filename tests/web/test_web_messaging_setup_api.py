@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from fastapi.testclient import TestClient
-from webshop import Site, make_user
+from webshop import Site, api_client
 
 from saudager.domains.accounts.types import Role
 from saudager.domains.orders.types import Order, OrderLine
@@ -93,14 +92,8 @@ def test_own_wordings_and_previews(site: Site) -> None:
 
 def test_viewers_read_and_managers_change(site: Site) -> None:
     base = f"/api/v1/shops/{site.shop.id}/messages"
-    viewer = TestClient(site.pages.app)
-    viewer.headers["Authorization"] = (
-        f"Bearer {make_user(site.services, 'watcher', site.shop, Role.VIEWER)}"
-    )
-    manager = TestClient(site.pages.app)
-    manager.headers["Authorization"] = (
-        f"Bearer {make_user(site.services, 'runner', site.shop, Role.MANAGER)}"
-    )
+    viewer = api_client(site, "watcher", site.shop, Role.VIEWER)
+    manager = api_client(site, "runner", site.shop, Role.MANAGER)
     assert viewer.get(f"{base}/setup").status_code == 200
     assert viewer.get(f"{base}/templates").status_code == 200
     for method, path, body in (

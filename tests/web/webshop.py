@@ -49,3 +49,10 @@ def make_user(services: Services, username: str, shop: Shop | None, role: Role) 
     if shop is not None:
         services.accounts.grant(user.id, shop.id, role)
     return services.accounts.issue_api_token(user.id, "tests")
+
+
+def api_client(site: Site, username: str, shop: Shop | None, role: Role) -> TestClient:
+    """A client of the JSON API with the bearer token of a new user of ``role`` in ``shop``."""
+    client = TestClient(site.pages.app)
+    client.headers["Authorization"] = f"Bearer {make_user(site.services, username, shop, role)}"
+    return client
