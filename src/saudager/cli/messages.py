@@ -17,10 +17,10 @@ from saudager.core.errors import SaudagerError
 from saudager.core.masking import mask_phone
 from saudager.core.phones import normalize_kz_phone
 from saudager.core.timewindows import zone
-from saudager.domains.messaging.records import OutboxMessage, OutboxState
+from saudager.domains.messaging.records import OutboxState
 from saudager.domains.messaging.reporting import BadPhone, report_json
-from saudager.domains.messaging.setup_views import preview_json
 from saudager.domains.messaging.templates import Language, MessageKind, TemplateError
+from saudager.domains.messaging.views import outbox_json, preview_json
 from saudager.jobs.dispatch import dispatch_messages_now
 from saudager.settings import load_settings
 
@@ -83,22 +83,6 @@ def preview(
         )
 
 
-def _row(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "shop_id": message.key.shop_id,
-        "order": message.key.order_code,
-        "kind": message.key.kind,
-        "to": mask_phone(message.to),
-        "template": message.template,
-        "state": message.state.value,
-        "delivery": message.delivery_status.value if message.delivery_status else None,
-        "attempts": message.attempts,
-        "due_at": message.due_at.isoformat(),
-        "error": message.last_error,
-    }
-
-
 @messages_app.command("outbox")
 def outbox(
     ctx: typer.Context,
@@ -117,7 +101,7 @@ def outbox(
     with services_of(ctx) as services:
         shop_id = services.shop(shop).id if shop is not None else None
         with services.store.reading() as tx:
-            rows = [_row(m) for m in tx.outbox_messages(shop_id, wanted)]
+            rows = [outbox_json(m) for m in tx.outbox_messages(shop_id, wanted)]
     if as_json:
         print_json({"messages": rows})
         return

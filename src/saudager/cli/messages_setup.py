@@ -15,8 +15,8 @@ from rich.table import Table
 from saudager.cli.context import fail, services_of
 from saudager.cli.output import console, print_json
 from saudager.domains.messaging.setup import SetupError, ShopMessagingSetup
-from saudager.domains.messaging.setup_views import setup_json, template_json
 from saudager.domains.messaging.templates import Language, MessageKind, TemplateError
+from saudager.domains.messaging.views import setup_json, template_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 ShopArgument = Annotated[str, typer.Argument(help="Shop name or id.")]

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Row, delete, insert, or_, sele
 from sqlalchemy.dialects import postgresql, sqlite
 
 from saudager.adapters.db import tables as t
-from saudager.adapters.db.unique import insert_new
+from saudager.adapters.db.unique import insert_new, one_or_missing
 from saudager.core.errors import NotFoundError
 from saudager.domains.accounts.errors import UsernameTaken
 from saudager.domains.accounts.types import (
@@ -95,18 +95,15 @@ class AccountsStoreMixin:
         )
 
     def get_user(self, user_id: int) -> User:
-        row = None
-        if _ids_fit(user_id):
-            row = self._conn.execute(_USER_SELECT.where(t.users.c.id == user_id)).one_or_none()
-        if row is None:
-            raise NotFoundError(f"no user with id {user_id}")
-        return _user(row)
+        missing = f"no user with id {user_id}"
+        if not _ids_fit(user_id):
+            raise NotFoundError(missing)
+        where = _USER_SELECT.where(t.users.c.id == user_id)
+        return _user(one_or_missing(self._conn, where, missing))
 
     def user_by_name(self, username: str) -> User:
-        row = self._conn.execute(_USER_SELECT.where(t.users.c.username == username)).one_or_none()
-        if row is None:
-            raise NotFoundError(f"no user named {username!r}")
-        return _user(row)
+        where = _USER_SELECT.where(t.users.c.username == username)
+        return _user(one_or_missing(self._conn, where, f"no user named {username!r}"))
 
     def list_users(self) -> list[User]:
         return [_user(row) for row in self._conn.execute(_USER_SELECT.order_by(t.users.c.username))]

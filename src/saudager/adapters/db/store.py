@@ -49,7 +49,7 @@ from saudager.adapters.db.messaging_gate_store import MessagingGateStoreMixin
 from saudager.adapters.db.messaging_setup_store import MessagingSetupStoreMixin
 from saudager.adapters.db.messaging_store import MessagingStoreMixin
 from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
-from saudager.adapters.db.unique import insert_new
+from saudager.adapters.db.unique import insert_new, one_or_missing
 from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
 from saudager.domains.analytics.lines import RAW_LINES_SCHEMA, RAW_RETURNS_SCHEMA
 from saudager.domains.analytics.records import AdSpend, CommissionRate, SalesFrames
@@ -203,16 +203,12 @@ class SqlStoreTx(
         )
 
     def get_shop(self, shop_id: int) -> Shop:
-        row = self._conn.execute(_SHOP_SELECT.where(t.shops.c.id == shop_id)).one_or_none()
-        if row is None:
-            raise NotFoundError(f"no shop with id {shop_id}")
-        return _shop(row)
+        where = _SHOP_SELECT.where(t.shops.c.id == shop_id)
+        return _shop(one_or_missing(self._conn, where, f"no shop with id {shop_id}"))
 
     def shop_by_name(self, name: str) -> Shop:
-        row = self._conn.execute(_SHOP_SELECT.where(t.shops.c.name == name)).one_or_none()
-        if row is None:
-            raise NotFoundError(f"no shop named {name!r}")
-        return _shop(row)
+        where = _SHOP_SELECT.where(t.shops.c.name == name)
+        return _shop(one_or_missing(self._conn, where, f"no shop named {name!r}"))
 
     def list_shops(self) -> list[Shop]:
         rows = self._conn.execute(_SHOP_SELECT.order_by(t.shops.c.id))

@@ -1,11 +1,22 @@
-"""Writing a row whose natural key may be taken (a shop's name, a username, a setting)."""
+"""A row by its natural key: read one that must exist, insert one whose key may be taken (a
+shop's name, a username), update or insert a setting."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Update
+from sqlalchemy import Connection, Insert, Row, Select, Update
 from sqlalchemy.exc import IntegrityError
+
+from saudager.core.errors import NotFoundError
+
+
+def one_or_missing(conn: Connection, statement: Select[Any], missing: str) -> Row[Any]:
+    """The one row ``statement`` finds; :class:`NotFoundError` saying ``missing`` otherwise."""
+    row = conn.execute(statement).one_or_none()
+    if row is None:
+        raise NotFoundError(missing)
+    return row
 
 
 def insert_new(conn: Connection, statement: Insert, taken: Exception) -> int:

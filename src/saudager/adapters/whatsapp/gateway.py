@@ -1,17 +1,27 @@
-"""The send request of the unofficial text gateways (GREEN-API, WAHA): one POST whose failures
-mean the same for both — not connected: nothing was sent (retryable); connected and no answer:
-the outcome is unknown; an HTTP error: refused, by its status."""
+"""What the unofficial text gateways (GREEN-API, WAHA) share: a provider that renders a
+template to text and posts it (:class:`TextGateway`), and the send request (:func:`post_text`),
+whose failures mean the same for both — not connected: nothing was sent (retryable); connected
+and no answer: the outcome is unknown; an HTTP error: refused, by its status."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Self
 
 import httpx
 
 from saudager.adapters.whatsapp.cloud import parse_retry_after
-from saudager.adapters.whatsapp.errors import kind_for
-from saudager.domains.messaging.provider import OutcomeUnknown, RefusalKind, SendRefused
+from saudager.adapters.whatsapp.errors import e164_digits, kind_for
+from saudager.core.masking import mask_phone
+from saudager.domains.messaging.provider import (
+    OutcomeUnknown,
+    RefusalKind,
+    SendAccepted,
+    SendRefused,
+    TemplateMessage,
+    TextMessage,
+)
 
 
 def post_text(
@@ -47,3 +57,73 @@ def post_text(
             retry_after_seconds=parse_retry_after(response.headers.get("Retry-After")),
         )
     return response
+
+
+class TextGateway:
+    """A gateway that sends plain text (implements ``MessagingProvider``): a template message
+    is rendered to text by ``render``. A subclass says how its request looks
+    (:meth:`_body`), where it posts (``_url``) and where its answer puts the message id
+    (:meth:`_message_id`)."""
+
+    label = "gateway"  # in log lines
+    max_text = 20_000
+    accepted: tuple[int, ...] = (200,)
+
+    def __init__(
+        self,
+        url: str,
+        render: Callable[[TemplateMessage], str],
+        *,
+        log: logging.Logger,
+        headers: dict[str, str] | None = None,
+        timeout_seconds: float = 10.0,
+        connect_timeout_seconds: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._url = url
+        self._render = render
+        self._log = log
+        self._client = httpx.Client(
+            headers=headers,
+            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
+            transport=transport,
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def send_template(self, message: TemplateMessage) -> SendAccepted:
+        return self._send(message.to, self._render(message))
+
+    def send_text(self, message: TextMessage) -> SendAccepted:
+        return self._send(message.to, message.text)
+
+    def _body(self, digits: str, text: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _message_id(self, answer: Any) -> object:
+        raise NotImplementedError
+
+    def _send(self, to: str, text: str) -> SendAccepted:
+        digits = e164_digits(to)
+        if not text or len(text) > self.max_text:
+            raise SendRefused(RefusalKind.BAD_REQUEST, f"text must be 1–{self.max_text} characters")
+        masked = mask_phone(to)
+        response = post_text(
+            self._client, self._url, self._body(digits, text), label=self.label, masked=masked,
+            log=self._log, accepted=self.accepted,
+        )  # fmt: skip
+        try:
+            message_id = self._message_id(response.json())
+        except (ValueError, KeyError, TypeError):
+            message_id = None
+        if not isinstance(message_id, str) or not message_id:
+            raise OutcomeUnknown(f"HTTP {response.status_code} without a message id")
+        self._log.info("%s text to %s accepted as %s", self.label, masked, message_id)
+        return SendAccepted(message_id)

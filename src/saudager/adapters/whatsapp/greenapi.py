@@ -19,20 +19,13 @@ from typing import Any
 
 import httpx
 
-from saudager.adapters.whatsapp.errors import e164_digits
-from saudager.adapters.whatsapp.gateway import post_text
+from saudager.adapters.whatsapp.gateway import TextGateway
 from saudager.adapters.whatsapp.webhook import WebhookPayloadError
-from saudager.core.masking import mask_phone
 from saudager.domains.messaging.provider import (
     DeliveryStatus,
     InboundMessage,
-    OutcomeUnknown,
-    RefusalKind,
-    SendAccepted,
-    SendRefused,
     StatusUpdate,
     TemplateMessage,
-    TextMessage,
 )
 
 log = logging.getLogger(__name__)
@@ -66,8 +59,11 @@ class _HideToken(logging.Filter):
         return True
 
 
-class GreenApiProvider:
+class GreenApiProvider(TextGateway):
     """One GREEN-API instance; implements ``MessagingProvider``."""
+
+    label = "green-api"
+    max_text = MAX_TEXT
 
     def __init__(
         self,
@@ -81,55 +77,26 @@ class GreenApiProvider:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.id_instance = id_instance
-        self._render = render
-        self._url = f"{api_url.rstrip('/')}/waInstance{id_instance}/sendMessage/{api_token}"
+        super().__init__(
+            f"{api_url.rstrip('/')}/waInstance{id_instance}/sendMessage/{api_token}", render,
+            log=log, timeout_seconds=timeout_seconds,
+            connect_timeout_seconds=connect_timeout_seconds, transport=transport,
+        )  # fmt: skip
         self._filter = _HideToken(api_token)
         logging.getLogger("httpx").addFilter(self._filter)
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
-            transport=transport,
-        )
-
-    def __enter__(self) -> GreenApiProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
-        self._client.close()
+        super().close()
         logging.getLogger("httpx").removeFilter(self._filter)
 
     def __repr__(self) -> str:  # never shows the token
         return f"GreenApiProvider(id_instance={self.id_instance!r})"
 
-    def send_template(self, message: TemplateMessage) -> SendAccepted:
-        return self._send(message.to, self._render(message))
+    def _body(self, digits: str, text: str) -> dict[str, Any]:
+        return {"chatId": f"{digits}@c.us", "message": text}
 
-    def send_text(self, message: TextMessage) -> SendAccepted:
-        return self._send(message.to, message.text)
-
-    def _send(self, to: str, text: str) -> SendAccepted:
-        digits = e164_digits(to)
-        if not text or len(text) > MAX_TEXT:
-            raise SendRefused(RefusalKind.BAD_REQUEST, f"text must be 1–{MAX_TEXT} characters")
-        masked = mask_phone(to)
-        response = post_text(
-            self._client,
-            self._url,
-            {"chatId": f"{digits}@c.us", "message": text},
-            label="green-api",
-            masked=masked,
-            log=log,
-        )
-        try:
-            message_id = response.json()["idMessage"]
-        except (ValueError, KeyError, TypeError):
-            message_id = None
-        if not isinstance(message_id, str) or not message_id:
-            raise OutcomeUnknown("HTTP 200 without idMessage")
-        log.info("green-api text to %s accepted as %s", masked, message_id)
-        return SendAccepted(message_id)
+    def _message_id(self, answer: Any) -> object:
+        return answer["idMessage"]
 
 
 def parse_green_api_webhook(body: dict[str, Any]) -> StatusUpdate | InboundMessage | None:

@@ -19,20 +19,13 @@ from typing import Any
 
 import httpx
 
-from saudager.adapters.whatsapp.errors import e164_digits
-from saudager.adapters.whatsapp.gateway import post_text
+from saudager.adapters.whatsapp.gateway import TextGateway
 from saudager.adapters.whatsapp.webhook import WebhookPayloadError, WebhookSignatureError
-from saudager.core.masking import mask_phone
 from saudager.domains.messaging.provider import (
     DeliveryStatus,
     InboundMessage,
-    OutcomeUnknown,
-    RefusalKind,
-    SendAccepted,
-    SendRefused,
     StatusUpdate,
     TemplateMessage,
-    TextMessage,
 )
 
 log = logging.getLogger(__name__)
@@ -49,8 +42,11 @@ _ACK: dict[int, DeliveryStatus] = {
 }
 
 
-class WahaProvider:
+class WahaProvider(TextGateway):
     """One WAHA session; implements ``MessagingProvider``."""
+
+    label = "waha"
+    accepted = (200, 201)
 
     def __init__(
         self,
@@ -64,62 +60,23 @@ class WahaProvider:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.session = session
-        self._render = render
-        self._url = f"{base_url.rstrip('/')}/api/sendText"
-        self._client = httpx.Client(
-            headers={"X-Api-Key": api_key},
-            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
-            transport=transport,
-        )
-
-    def __enter__(self) -> WahaProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._client.close()
+        super().__init__(
+            f"{base_url.rstrip('/')}/api/sendText", render, log=log,
+            headers={"X-Api-Key": api_key}, timeout_seconds=timeout_seconds,
+            connect_timeout_seconds=connect_timeout_seconds, transport=transport,
+        )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows the key
         return f"WahaProvider(session={self.session!r})"
 
-    def send_template(self, message: TemplateMessage) -> SendAccepted:
-        return self._send(message.to, self._render(message))
+    def _body(self, digits: str, text: str) -> dict[str, Any]:
+        return {"session": self.session, "chatId": f"{digits}@c.us", "text": text,
+                "linkPreview": False}  # fmt: skip
 
-    def send_text(self, message: TextMessage) -> SendAccepted:
-        return self._send(message.to, message.text)
-
-    def _send(self, to: str, text: str) -> SendAccepted:
-        digits = e164_digits(to)
-        if not text:
-            raise SendRefused(RefusalKind.BAD_REQUEST, "empty text")
-        masked = mask_phone(to)
-        body = {
-            "session": self.session,
-            "chatId": f"{digits}@c.us",
-            "text": text,
-            "linkPreview": False,
-        }
-        response = post_text(
-            self._client,
-            self._url,
-            body,
-            label="waha",
-            masked=masked,
-            log=log,
-            accepted=(200, 201),
-        )
-        try:
-            message_id = response.json()["id"]
-        except (ValueError, KeyError, TypeError):
-            message_id = None
-        if isinstance(message_id, dict):  # some engines answer {"id": {"_serialized": …}}
-            message_id = message_id.get("_serialized")
-        if not isinstance(message_id, str) or not message_id:
-            raise OutcomeUnknown("answer without a message id")
-        log.info("waha text to %s accepted as %s", masked, message_id)
-        return SendAccepted(message_id)
+    def _message_id(self, answer: Any) -> object:
+        found = answer["id"]
+        # Some engines answer {"id": {"_serialized": …}}.
+        return found.get("_serialized") if isinstance(found, dict) else found
 
 
 def waha_signature(raw_body: bytes, key: str) -> str:

@@ -9,12 +9,11 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from saudager.core.masking import mask_phone, redact_phones
+from saudager.core.masking import mask_phone
 from saudager.core.timewindows import zone
 from saudager.domains.accounts.types import Role
-from saudager.domains.messaging.inbox_ports import InboundRecord
-from saudager.domains.messaging.records import OutboxMessage
 from saudager.domains.messaging.reporting import BadPhone, report_json
+from saudager.domains.messaging.views import inbound_json, outbox_json
 from saudager.web.api.shop_settings import REFUSED
 from saudager.web.context import Web
 from saudager.web.pages.indicators import FIRST_DAY, LAST_DAY
@@ -26,34 +25,6 @@ Day = Annotated[
 
 class NewOptOut(BaseModel):
     phone: str = Field(max_length=40, description="The buyer's phone, e.g. +77011234567.")
-
-
-def outbox_json(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "order": message.key.order_code,
-        "kind": message.key.kind,
-        "to": mask_phone(message.to),
-        "template": message.template,
-        "state": message.state.value,
-        "delivery": message.delivery_status.value if message.delivery_status else None,
-        "attempts": message.attempts,
-        "due_at": message.due_at.isoformat(),
-        "created_at": message.created_at.isoformat(),
-        "error": redact_phones(message.last_error) if message.last_error else None,
-    }
-
-
-def inbound_json(record: InboundRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "from": mask_phone(record.message.sender),
-        "text": redact_phones(record.message.text),  # a buyer may write a phone: masked too
-        "at": record.message.at.isoformat(),
-        "category": record.triage.category.value,
-        "order": record.order_code,
-        "resolved_at": record.resolved_at.isoformat() if record.resolved_at else None,
-    }
 
 
 def add_routes(app: FastAPI, web: Web) -> None:

@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from saudager.core.errors import NotFoundError
 from saudager.domains.accounts.types import Role
 from saudager.domains.messaging.setup import SetupError
-from saudager.domains.messaging.setup_views import preview_json, setup_json, template_json
 from saudager.domains.messaging.templates import Language, MessageKind, TemplateError
+from saudager.domains.messaging.views import preview_json, setup_json, template_json
 from saudager.web.api.shop_settings import REFUSED, LongText, Text
 from saudager.web.context import Web
 

@@ -1,10 +1,44 @@
-"""A shop's messaging setup as plain JSON values: what the API answers and ``--json`` prints."""
+"""Messaging as plain JSON values, for the API and ``--json``: outbox and buyers' messages
+(phones masked, also inside a buyer's text and an error), and a shop's setup, wordings and
+previews."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from saudager.core.masking import mask_phone, redact_phones
+from saudager.domains.messaging.inbox_ports import InboundRecord
+from saudager.domains.messaging.records import OutboxMessage
 from saudager.domains.messaging.setup import Preview, ShopMessagingSetup, TemplateEntry
+
+
+def outbox_json(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "shop_id": message.key.shop_id,
+        "order": message.key.order_code,
+        "kind": message.key.kind,
+        "to": mask_phone(message.to),
+        "template": message.template,
+        "state": message.state.value,
+        "delivery": message.delivery_status.value if message.delivery_status else None,
+        "attempts": message.attempts,
+        "due_at": message.due_at.isoformat(),
+        "created_at": message.created_at.isoformat(),
+        "error": redact_phones(message.last_error) if message.last_error else None,
+    }
+
+
+def inbound_json(record: InboundRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "from": mask_phone(record.message.sender),
+        "text": redact_phones(record.message.text),  # a buyer may write a phone: masked too
+        "at": record.message.at.isoformat(),
+        "category": record.triage.category.value,
+        "order": record.order_code,
+        "resolved_at": record.resolved_at.isoformat() if record.resolved_at else None,
+    }
 
 
 def setup_json(setup: ShopMessagingSetup) -> dict[str, Any]:
