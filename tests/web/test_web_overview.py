@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from pagetree import Element, parse
-from webshop import Site, make_user
+from webshop import Site, make_user, switch_language
 
 from saudager.core.timewindows import zone
 from saudager.domains.accounts.types import Role
@@ -23,15 +23,6 @@ AS_OF = date(2026, 3, 10)
 #: from docs/examples/import: order 510000001 (15 990 ₸) + 510000002 (3 mugs, 1 350 ₸, one
 #: returned: − 450 ₸) + 510000004 (15 990 ₸); 510000003 was cancelled and 510000005 returned.
 REVENUE_30_DAYS_TIYN = (15_990 + 1_350 - 450 + 15_990) * 100
-
-
-def switch_language(site: Site, client: TestClient, language: Language, path: str) -> None:
-    answer = client.post(
-        "/language",
-        data={"csrf_token": site.csrf(client, path), "language": language, "next": path},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
 
 
 def page(client: TestClient, path: str) -> Element:

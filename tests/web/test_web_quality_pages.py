@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from paged import pager_of, walk
 from pagetree import Element, parse
-from webshop import EXAMPLES, Site, make_user
+from webshop import EXAMPLES, Site, make_user, switch_language
 
 from saudager.domains.accounts.types import Role
 from saudager.domains.quality.types import Indicator, Status
@@ -35,15 +35,6 @@ WORDS: dict[Language, tuple[str, str]] = {
     "ru": ("Показатели качества", "Quality indicators"),
     "en": ("Quality indicators", "Показатели качества"),
 }
-
-
-def switch_language(site: Site, client: TestClient, language: Language, path: str) -> None:
-    answer = client.post(
-        "/language",
-        data={"csrf_token": site.csrf(client, path), "language": language, "next": path},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
 
 
 def page(client: TestClient, path: str) -> Element:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from paged import pager_of
 from pagetree import Element, parse
-from webshop import Site, make_user
+from webshop import Site, know_packaging, make_user, switch_language
 
 from saudager.domains.accounts.types import Role
 from saudager.domains.analytics.report_views import Report, ReportKind, build_report
@@ -32,17 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(autouse=True)
 def _packaging_is_known(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The seller has said what packaging costs (100 ₸ an order): profit can be computed."""
-    monkeypatch.setenv("SAUDAGER_ANALYTICS__PACKAGING_PER_ORDER_TIYN", "10000")
-
-
-def switch_language(site: Site, client: TestClient, language: Language, path: str) -> None:
-    answer = client.post(
-        "/language",
-        data={"csrf_token": site.csrf(client, path), "language": language, "next": path},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
+    know_packaging(monkeypatch)
 
 
 def sales_page(site: Site, params: dict[str, str]) -> Element:

@@ -10,11 +10,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from paged import pager_of
 from pagetree import Element, parse
-from webshop import Site
+from webshop import Site, know_packaging, switch_language
 
 from saudager.domains.analytics.planner import StockPlan, ZhumaLosses
 from saudager.domains.analytics.report_views import build_report, period_of
@@ -28,17 +27,8 @@ AS_OF = date(2026, 3, 20)
 def _costs_are_known(monkeypatch: pytest.MonkeyPatch) -> None:
     """Packaging costs 100 ₸ an order and Kaspi raises its commission by 5 points during Жұма:
     the Жұма profit of every product with a purchase cost can be computed."""
-    monkeypatch.setenv("SAUDAGER_ANALYTICS__PACKAGING_PER_ORDER_TIYN", "10000")
+    know_packaging(monkeypatch)
     monkeypatch.setenv("SAUDAGER_ANALYTICS__JUMA_COMMISSION_UPLIFT_BP", "500")
-
-
-def switch_language(site: Site, client: TestClient, language: Language, path: str) -> None:
-    answer = client.post(
-        "/language",
-        data={"csrf_token": site.csrf(client, path), "language": language, "next": path},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
 
 
 def zhuma_page(site: Site, **params: str) -> Element:

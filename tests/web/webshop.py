@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from saudager.domains.accounts.types import Role
 from saudager.domains.shops.types import Shop
+from saudager.web.i18n import Language
 from saudager.wiring import Services
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "import"
@@ -56,3 +58,19 @@ def api_client(site: Site, username: str, shop: Shop | None, role: Role) -> Test
     client = TestClient(site.pages.app)
     client.headers["Authorization"] = f"Bearer {make_user(site.services, username, shop, role)}"
     return client
+
+
+def switch_language(site: Site, client: TestClient, language: Language, path: str) -> None:
+    """Choose ``language`` for ``client`` with the language form of the page at ``path``."""
+    answer = client.post(
+        "/language",
+        data={"csrf_token": site.csrf(client, path), "language": language, "next": path},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+
+
+def know_packaging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seller has said what packaging costs (100 ₸ an order): profit can be computed.
+    Set before the ``site`` fixture loads its settings (an autouse fixture)."""
+    monkeypatch.setenv("SAUDAGER_ANALYTICS__PACKAGING_PER_ORDER_TIYN", "10000")

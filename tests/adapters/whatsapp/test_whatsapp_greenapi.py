@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from whatsapp_test_helpers import BUYER, template
+from whatsapp_test_helpers import BUYER, answering, template
 
 from saudager.adapters.whatsapp.greenapi import GreenApiProvider, parse_green_api_webhook
 from saudager.adapters.whatsapp.webhook import WebhookPayloadError
@@ -33,13 +33,7 @@ def render(message: TemplateMessage) -> str:
 
 
 def provider(answer: httpx.Response | Exception, seen: list[httpx.Request]) -> GreenApiProvider:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    return GreenApiProvider("1101000001", TOKEN, render, transport=httpx.MockTransport(handle))
+    return GreenApiProvider("1101000001", TOKEN, render, transport=answering(answer, seen))
 
 
 def test_template_is_rendered_and_sent_to_the_chat_id(caplog: pytest.LogCaptureFixture) -> None:

@@ -7,7 +7,7 @@ import json
 
 import httpx
 import pytest
-from whatsapp_test_helpers import BUYER, template
+from whatsapp_test_helpers import BUYER, answering, template
 
 from saudager.adapters.whatsapp.waha import WahaProvider, parse_waha_webhook, waha_signature
 from saudager.adapters.whatsapp.webhook import WebhookPayloadError, WebhookSignatureError
@@ -30,13 +30,7 @@ def render(message: TemplateMessage) -> str:
 
 
 def waha(answer: httpx.Response | Exception, seen: list[httpx.Request]) -> WahaProvider:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    transport = httpx.MockTransport(handle)
+    transport = answering(answer, seen)
     return WahaProvider("http://waha.local:3000", "api-key-1", render, transport=transport)
 
 

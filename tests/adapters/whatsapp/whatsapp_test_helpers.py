@@ -1,4 +1,5 @@
-"""A webhook receiver and raw socket servers for the WhatsApp adapter tests."""
+"""A webhook receiver, raw socket servers and a recording httpx transport for the WhatsApp
+adapter tests."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+import httpx
 
 from saudager.adapters.whatsapp.webhook import WebhookVerificationError, verify_subscription
 from saudager.domains.messaging.provider import TemplateMessage
@@ -33,6 +36,18 @@ def template(
         callback_data=callback,
         button_url_parameter=url,
     )
+
+
+def answering(answer: httpx.Response | Exception, seen: list[httpx.Request]) -> httpx.MockTransport:
+    """A transport that records every request in ``seen`` and answers ``answer`` (or raises it)."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return httpx.MockTransport(handle)
 
 
 @dataclass

@@ -22,13 +22,10 @@ from saudager.domains.imports.service import ImportService
 from saudager.domains.orders.service import SyncService
 from saudager.domains.orders.sync import SyncPolicy
 from saudager.domains.quality import views
-from saudager.domains.quality.alerts import AlertRules, Language
-from saudager.domains.quality.eligibility import DEFAULT_JUMA_CALENDAR
-from saudager.domains.quality.sanctions import SanctionRules
-from saudager.domains.quality.service import GuardRules, QualityService
+from saudager.domains.quality.service import QualityService
 from saudager.domains.quality.types import Indicator, QualityRules
-from saudager.domains.quality.warnings import WarningRules
 from saudager.domains.shops.types import Shop
+from small_shop import guard_rules
 
 TOKEN = "quality-test-token"
 END = datetime(2026, 3, 2, tzinfo=UTC)
@@ -41,17 +38,6 @@ def sim() -> Iterator[RunningSimulator]:
                        sku_count=30)  # fmt: skip
     with running_simulator(config, TOKEN) as running:
         yield running
-
-
-def _rules() -> GuardRules:
-    return GuardRules(
-        quality=QualityRules(),
-        sanctions=SanctionRules(),
-        warnings=WarningRules(),
-        alerts=AlertRules(),
-        language=Language.RU,
-        zhuma_calendar=tuple((w.start, w.end) for w in DEFAULT_JUMA_CALENDAR),
-    )
 
 
 @pytest.fixture
@@ -81,7 +67,7 @@ TODAY = local_day(END, TZ)
 def test_report_has_every_indicator_keyed_by_name_and_is_traceable(
     store: SqlStore, synced: Shop
 ) -> None:
-    service = QualityService(store, _rules())
+    service = QualityService(store, guard_rules())
     report = service.report(synced, TODAY)
     data = views.report_json(report)
     assert set(data["indicators"]) == {i.value for i in Indicator}
@@ -101,7 +87,7 @@ def test_report_has_every_indicator_keyed_by_name_and_is_traceable(
 def test_alerts_are_sent_once_per_condition(
     store: SqlStore, synced: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:
-    service = QualityService(store, _rules())
+    service = QualityService(store, guard_rules())
     now = END - timedelta(hours=1)
     with caplog.at_level(logging.WARNING, logger="saudager.alerts"):
         first = service.check_alerts(synced, now, LogNotifier())
@@ -164,7 +150,7 @@ def test_the_same_data_imported_from_files_gives_the_same_indicators(
     ImportService(store, TabularFileReader()).import_files(
         imported, _export(store, synced, tmp_path)
     )
-    service = QualityService(store, _rules())
+    service = QualityService(store, guard_rules())
     for as_of in (TODAY, TODAY - timedelta(days=1), TODAY - timedelta(days=29), date(2026, 1, 20)):
         from_api = service.report(synced, as_of).indicators
         from_files = service.report(imported, as_of).indicators

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Row, delete, insert, or_, sele
 from sqlalchemy.dialects import postgresql, sqlite
 
 from saudager.adapters.db import tables as t
+from saudager.adapters.db.rows import from_row
 from saudager.adapters.db.unique import insert_new, one_or_missing
 from saudager.core.errors import NotFoundError
 from saudager.domains.accounts.errors import UsernameTaken
@@ -254,16 +255,7 @@ class AccountsStoreMixin:
                 t.api_tokens.c.created_at, t.api_tokens.c.id
             )
         )
-        return [
-            ApiTokenInfo(
-                id=row.id,
-                user_id=row.user_id,
-                name=row.name,
-                created_at=row.created_at,
-                last_used_at=row.last_used_at,
-            )
-            for row in rows
-        ]
+        return [from_row(ApiTokenInfo, row) for row in rows]
 
     def api_token_user(self, secret_digest: str, used_at: datetime) -> User | None:
         k = t.api_tokens

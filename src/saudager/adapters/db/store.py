@@ -48,6 +48,7 @@ from saudager.adapters.db.engine import READ_ONLY_OPTION
 from saudager.adapters.db.messaging_gate_store import MessagingGateStoreMixin
 from saudager.adapters.db.messaging_setup_store import MessagingSetupStoreMixin
 from saudager.adapters.db.messaging_store import MessagingStoreMixin
+from saudager.adapters.db.rows import from_row
 from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
 from saudager.adapters.db.unique import insert_new, one_or_missing
 from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
@@ -74,8 +75,6 @@ from saudager.domains.quality.records import SentAlert, Snapshot
 from saudager.domains.shops.types import Shop, SyncRun
 
 if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
     from saudager.domains.accounts.ports import AccountsStore, AccountsTx
     from saudager.domains.messaging.ports import GateStore, GateTx, OutboxStore, OutboxTx
     from saudager.domains.orders.ports import Store, StoreTx
@@ -83,7 +82,6 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 _T = TypeVar("_T")
-_D = TypeVar("_D", bound="DataclassInstance")
 
 # Keys per IN (...) list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _IN_CHUNK = 1000
@@ -291,19 +289,7 @@ class SqlStoreTx(
             .order_by(t.sync_runs.c.started_at.desc(), t.sync_runs.c.id.desc())
             .limit(limit)
         )
-        return [
-            SyncRun(
-                id=row.id,
-                shop_id=row.shop_id,
-                started_at=row.started_at,
-                finished_at=row.finished_at,
-                status=row.status,
-                orders_seen=row.orders_seen,
-                orders_written=row.orders_written,
-                error=row.error,
-            )
-            for row in rows
-        ]
+        return [from_row(SyncRun, row) for row in rows]
 
     # -------------------------------------------------------------- catalog
 
@@ -1109,16 +1095,10 @@ def _order(row: Row[Any], lines: tuple[OrderLine, ...]) -> Order:
     return Order(**{name: mapping[name] for name in _ORDER_FIELDS}, lines=lines)
 
 
-def _from_row(cls: type[_D], row: Row[Any]) -> _D:
-    """A flat dataclass from the row's columns of the same names (extra columns ignored)."""
-    mapping = row._mapping
-    return cls(**{f.name: mapping[f.name] for f in dataclasses.fields(cls)})
-
-
-_line = partial(_from_row, OrderLine)
-_review = partial(_from_row, Review)
-_return = partial(_from_row, Return)
-_product = partial(_from_row, Product)
+_line = partial(from_row, OrderLine)
+_review = partial(from_row, Review)
+_return = partial(from_row, Return)
+_product = partial(from_row, Product)
 
 
 def _merge_product(old: Product | None, new: Product) -> Product:
