@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from saudager.adapters.whatsapp.errors import kind_for
+from saudager.adapters.whatsapp.http import HttpProvider
 from saudager.core.masking import mask_phone, redact_phones
 from saudager.domains.messaging.provider import (
     OutcomeUnknown,
@@ -137,7 +138,7 @@ def refusal_from_response(response: httpx.Response) -> SendRefused:
     )
 
 
-class CloudApiProvider:
+class CloudApiProvider(HttpProvider):
     """One business number at the Cloud API; implements ``MessagingProvider``.
 
     ``base_url`` is Graph's root (the fake server's URL in the demo and the tests); pass
@@ -157,20 +158,10 @@ class CloudApiProvider:
     ) -> None:
         self.phone_number_id = phone_number_id
         self._url = f"{base_url.rstrip('/')}/{version}/{phone_number_id}/messages"
-        self._client = httpx.Client(
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
-            transport=transport,
-        )
-
-    def __enter__(self) -> CloudApiProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._client.close()
+        super().__init__(
+            headers={"Authorization": f"Bearer {access_token}"}, timeout_seconds=timeout_seconds,
+            connect_timeout_seconds=connect_timeout_seconds, transport=transport,
+        )  # fmt: skip
 
     def __repr__(self) -> str:  # never shows the token
         return f"CloudApiProvider(phone_number_id={self.phone_number_id!r})"

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from saudager.adapters.whatsapp.cloud import parse_retry_after
 from saudager.adapters.whatsapp.errors import e164_digits, kind_for
+from saudager.adapters.whatsapp.http import HttpProvider
 from saudager.core.masking import mask_phone
 from saudager.domains.messaging.provider import (
     OutcomeUnknown,
@@ -59,7 +60,7 @@ def post_text(
     return response
 
 
-class TextGateway:
+class TextGateway(HttpProvider):
     """A gateway that sends plain text (implements ``MessagingProvider``): a template message
     is rendered to text by ``render``. A subclass says how its request looks
     (:meth:`_body`), where it posts (``_url``) and where its answer puts the message id
@@ -83,20 +84,10 @@ class TextGateway:
         self._url = url
         self._render = render
         self._log = log
-        self._client = httpx.Client(
-            headers=headers,
-            timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
-            transport=transport,
-        )
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._client.close()
+        super().__init__(
+            headers=headers, timeout_seconds=timeout_seconds,
+            connect_timeout_seconds=connect_timeout_seconds, transport=transport,
+        )  # fmt: skip
 
     def send_template(self, message: TemplateMessage) -> SendAccepted:
         return self._send(message.to, self._render(message))
