@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Connection, Row, delete, insert, or_, sele
 from sqlalchemy.dialects import postgresql, sqlite
 
 from saudager.adapters.db import tables as t
-from saudager.adapters.db.rows import from_row
+from saudager.adapters.db.rows import from_row, shop_from_row
 from saudager.adapters.db.unique import insert_new, one_or_missing
 from saudager.core.errors import NotFoundError
 from saudager.domains.accounts.errors import UsernameTaken
@@ -168,7 +168,7 @@ class AccountsStoreMixin:
             .join(t.memberships, t.memberships.c.shop_id == t.shops.c.id)
             .where(t.memberships.c.user_id == user_id)
         )
-        shops = [(_shop(row), Role(row.role)) for row in rows]
+        shops = [(shop_from_row(row), Role(row.role)) for row in rows]
         # Sorted here: the databases' collations disagree on case ("Zebra" and "apple").
         return sorted(shops, key=lambda pair: (pair[0].name.casefold(), pair[0].name, pair[0].id))
 
@@ -332,17 +332,5 @@ def _user(row: _AnyRow) -> User:
         username=row.username,
         display_name=row.display_name,
         language=row.language,
-        created_at=row.created_at,
-    )
-
-
-def _shop(row: _AnyRow) -> Shop:
-    return Shop(
-        id=row.id,
-        name=row.name,
-        timezone=row.timezone,
-        api_url=row.api_url,
-        has_token=bool(row.has_token),
-        requests_per_second=row.requests_per_second,
         created_at=row.created_at,
     )

@@ -48,7 +48,7 @@ from saudager.adapters.db.engine import READ_ONLY_OPTION
 from saudager.adapters.db.messaging_gate_store import MessagingGateStoreMixin
 from saudager.adapters.db.messaging_setup_store import MessagingSetupStoreMixin
 from saudager.adapters.db.messaging_store import MessagingStoreMixin
-from saudager.adapters.db.rows import from_row
+from saudager.adapters.db.rows import from_row, shop_from_row
 from saudager.adapters.db.types import SQLITE_INSTANT_FORMAT, UtcDateTime
 from saudager.adapters.db.unique import insert_new, one_or_missing
 from saudager.core.errors import ConfigurationError, NotFoundError, SaudagerError
@@ -202,15 +202,15 @@ class SqlStoreTx(
 
     def get_shop(self, shop_id: int) -> Shop:
         where = _SHOP_SELECT.where(t.shops.c.id == shop_id)
-        return _shop(one_or_missing(self._conn, where, f"no shop with id {shop_id}"))
+        return shop_from_row(one_or_missing(self._conn, where, f"no shop with id {shop_id}"))
 
     def shop_by_name(self, name: str) -> Shop:
         where = _SHOP_SELECT.where(t.shops.c.name == name)
-        return _shop(one_or_missing(self._conn, where, f"no shop named {name!r}"))
+        return shop_from_row(one_or_missing(self._conn, where, f"no shop named {name!r}"))
 
     def list_shops(self) -> list[Shop]:
         rows = self._conn.execute(_SHOP_SELECT.order_by(t.shops.c.id))
-        return [_shop(row) for row in rows]
+        return [shop_from_row(row) for row in rows]
 
     def shop_token(self, shop_id: int) -> bytes | None:
         row = self._conn.execute(
@@ -1114,18 +1114,6 @@ def _merge_return(old: Return | None, new: Return) -> Return:
     if old is not None and new.reason == ReturnReason.UNKNOWN and old.reason != new.reason:
         return dataclasses.replace(new, reason=old.reason)
     return new
-
-
-def _shop(row: Row[Any]) -> Shop:
-    return Shop(
-        id=row.id,
-        name=row.name,
-        timezone=row.timezone,
-        api_url=row.api_url,
-        has_token=bool(row.has_token),
-        requests_per_second=row.requests_per_second,
-        created_at=row.created_at,
-    )
 
 
 if TYPE_CHECKING:
